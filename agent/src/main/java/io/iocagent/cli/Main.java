@@ -1,1 +1,172 @@
-package io.iocagent.cli; public final class Main { public static void main(String[] a) {} }
+package io.iocagent.cli;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.Layout;
+import io.iocagent.conf.LayoutException;
+import io.iocagent.conf.Mode;
+import io.iocagent.ops.Generator;
+import io.iocagent.ops.Installer;
+import io.iocagent.ops.Lifecycle;
+import io.iocagent.ops.OperationException;
+import io.iocagent.ops.Remover;
+import io.iocagent.ops.Session;
+import io.iocagent.ops.StatusReport;
+import io.iocagent.ops.UnitView;
+import io.iocagent.posix.Account;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code ioc-runner}: parses the command line the seed's way, applies its guards in its order,
+ * and hands the command to the operation that implements it.
+ */
+public final class Main {
+
+    private static final String PROGRAM = "ioc-runner";
+
+    /** Commands that act on an existing IOC by name; the name is validated before anything else. */
+    private static final Set<String> NAME_COMMANDS =
+            Set.of("remove", "start", "stop", "restart", "status", "enable", "disable", "view");
+
+    /**
+     * dbus-java logs every connect at INFO and every lost bus as SEVERE with a stack trace; a
+     * command line reports systemd failures itself, in words, so the library stays quiet. Held in
+     * a field because java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger DBUS_LOG = Logger.getLogger("org.freedesktop.dbus");
+
+    static {
+        DBUS_LOG.setLevel(Level.OFF);
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        StdTerminal terminal = StdTerminal.system();
+        int code = run(List.of(args), System.getenv(), terminal);
+        terminal.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line against the process's own streams; returns the exit status. */
+    public static int run(List<String> args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
+                          boolean interactive) {
+        StdTerminal terminal = new StdTerminal(in, out, err, interactive, false);
+        int code = run(args, env, terminal);
+        terminal.flush();
+        return code;
+    }
+
+    static int run(List<String> args, Map<String, String> env, StdTerminal t) {
+        Arguments.Outcome outcome = Arguments.parse(args);
+        if (outcome instanceof Arguments.ShowHelp) {
+            t.out(Usage.text(PROGRAM).stripTrailing());
+            return 0;
+        }
+        if (outcome instanceof Arguments.ShowVersion) {
+            version().forEach(t::out);
+            return 0;
+        }
+        if (outcome instanceof Arguments.Invalid bad) {
+            t.err("Error: " + bad.error());
+            t.out(Usage.text(PROGRAM).stripTrailing());
+            return 1;
+        }
+        Arguments a = ((Arguments.Parsed) outcome).arguments();
+        if (a.command().isEmpty()) {
+            t.out(Usage.text(PROGRAM).stripTrailing());
+            return 0;
+        }
+        String command = a.command().get();
+        Account account = Account.current(env);
+        Layout layout;
+        try {
+            layout = Layout.resolve(a.local() ? Mode.LOCAL : Mode.SYSTEM, env, account);
+            layout.check();
+        } catch (LayoutException e) {
+            t.err("Error: " + e.getMessage());
+            e.details().forEach(t::err);
+            return 1;
+        }
+        layout.logDirWarnings(env).forEach(block -> block.forEach(t::err));
+        if (a.verbosity() > 0 && !command.equals("list")) {
+            t.err("Error: Verbose options (-v, -vv) are only supported for the 'list' command.");
+            t.err("  -> Drop -v/-vv, or use: " + PROGRAM + " list -v");
+            return 1;
+        }
+        String target = a.target().orElse("");
+        if (a.target().isPresent() && NAME_COMMANDS.contains(command)) {
+            String name = IocName.baseName(target);
+            if (!IocName.isValid(name)) {
+                t.err("Error: " + IocName.invalidMessage(name, false));
+                t.err("  -> IOC names are the .conf file names under " + layout.confDir() + ".");
+                return 1;
+            }
+        }
+        try (Session session = new Session(layout, account, env, t, a.force(), SystemdConnector.forLayout(layout, env, account))) {
+            return dispatch(session, command, target, t);
+        } catch (OperationException e) {
+            if (!e.reported()) {
+                t.err("Error: " + e.getMessage());
+                e.details().forEach(t::err);
+            }
+            return e.exitCode();
+        }
+    }
+
+    private static int dispatch(Session session, String command, String target, StdTerminal t) throws OperationException {
+        switch (command) {
+            case "generate" -> new Generator(session).generate(target);
+            case "install" -> new Installer(session).install(target);
+            case "remove" -> new Remover(session).remove(name(target, "removal"));
+            case "start" -> new Lifecycle(session).start(name(target, "start"));
+            case "restart" -> new Lifecycle(session).restart(name(target, "restart"));
+            case "stop" -> new Lifecycle(session).stop(name(target, "stop"));
+            case "enable" -> new Lifecycle(session).enable(name(target, "enable"));
+            case "disable" -> new Lifecycle(session).disable(name(target, "disable"));
+            case "status" -> {
+                return new StatusReport(session).show(name(target, "status"));
+            }
+            case "view" -> new UnitView(session).show(name(target, "view"));
+            default -> {
+                t.err("Error: Unknown command '" + command + "'");
+                t.out(Usage.text(PROGRAM).stripTrailing());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private static IocName name(String target, String purpose) throws OperationException {
+        if (target.isEmpty()) {
+            throw OperationException.failure("Target IOC name is required for " + purpose + ".",
+                    "  -> Usage: " + PROGRAM + " [--local] COMMAND NAME (names: ls the conf directory)");
+        }
+        return new IocName(IocName.baseName(target));
+    }
+
+    /** The {@code -V} block: version, build date, and the Java runtime running it. */
+    static List<String> version() {
+        Properties build = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                build.load(in);
+            }
+        } catch (IOException e) {
+            // fall through to "unknown"
+        }
+        return List.of(
+                "epics-ioc-agent " + PROGRAM + " version " + Optional.ofNullable(build.getProperty("version")).orElse("unknown"),
+                "build date:   " + Optional.ofNullable(build.getProperty("build.date")).orElse("unknown"),
+                "java:         " + System.getProperty("java.version") + " (" + System.getProperty("java.home") + ")");
+    }
+}

@@ -1,0 +1,197 @@
+package io.iocagent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Guards and verbs that need no systemd: grammar, name rules, layout checks, generate. */
+class MainTest {
+
+    @TempDir
+    Path tmp;
+
+    private Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", tmp.toString());
+        env.put("PATH", "/usr/bin:/bin");
+        env.put("IOC_RUNNER_CONF_DIR", tmp.resolve("conf").toString());
+        return env;
+    }
+
+    @Test
+    void noCommandPrintsUsageAndSucceeds() {
+        CliRun r = CliRun.of(env());
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("Usage: ioc-runner [OPTIONS] COMMAND [TARGET]"));
+    }
+
+    @Test
+    void unknownOptionPrintsErrorAndUsageAndFails() {
+        CliRun r = CliRun.of(env(), "--bogus");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("Error: Unknown option '--bogus'"), r.transcript());
+        assertTrue(r.out().contains("Usage:"));
+    }
+
+    @Test
+    void versionNamesTheProgramAndExitsZero() {
+        CliRun r = CliRun.of(env(), "-V");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().startsWith("epics-ioc-agent ioc-runner version "), r.out());
+    }
+
+    @Test
+    void verboseIsOnlyForList() {
+        CliRun r = CliRun.of(env(), "status", "x", "-v");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("Verbose options (-v, -vv) are only supported for the 'list' command."));
+    }
+
+    @Test
+    void invalidNameIsRejectedBeforeAnythingElse() {
+        for (String bad : new String[] {"my.ioc", "a@b", "bad name", "x".repeat(65)}) {
+            CliRun r = CliRun.of(env(), "stop", bad);
+            assertEquals(1, r.exit(), r.transcript());
+            assertTrue(r.err().contains("Error: Invalid IOC name '" + bad + "'"), r.transcript());
+            assertTrue(r.err().lines().count() >= 2, "error plus a hint line: " + r.transcript());
+        }
+    }
+
+    @Test
+    void systemModeRefusesADivergentRuntimeDirectory() {
+        Map<String, String> env = env();
+        env.remove("IOC_RUNNER_CONF_DIR");
+        env.put("IOC_RUNNER_RUN_DIR", "/tmp/elsewhere");
+        CliRun r = CliRun.of(env, "status", "x");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("Error: system-mode runtime dir (/tmp/elsewhere) diverges from the fixed systemd"));
+    }
+
+    @Test
+    void relativeConfigurationDirectoryIsRefused() {
+        Map<String, String> env = env();
+        env.put("IOC_RUNNER_CONF_DIR", "relative/dir");
+        CliRun r = CliRun.of(env, "--local", "status", "x");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("must be an absolute path with no whitespace"), r.transcript());
+    }
+
+    @Test
+    void unknownCommandFailsWithUsage() {
+        CliRun r = CliRun.of(env(), "frobnicate");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("Unknown command 'frobnicate'"));
+    }
+
+    @Test
+    void missingTargetIsNamed() {
+        CliRun r = CliRun.of(env(), "--local", "stop");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("Error: Target IOC name is required for stop."), r.transcript());
+    }
+
+    private Path iocBoot(String name, String... cmds) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("iocs").resolve(name));
+        for (String cmd : cmds) {
+            Path f = dir.resolve(cmd);
+            Files.writeString(f, "#!/bin/sh\necho ok\n");
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return dir;
+    }
+
+    @Test
+    void generateWritesTheSixLinesNextToTheStartupScript() throws IOException {
+        Path dir = iocBoot("iocdemo", "st.cmd");
+        CliRun r = CliRun.of(env(), "--local", "generate", dir.toString());
+        assertEquals(0, r.exit(), r.transcript());
+        Path conf = dir.resolve("iocdemo.conf");
+        String text = Files.readString(conf);
+        assertTrue(text.startsWith("IOC_NAME=\"iocdemo\"\nIOC_USER=\""), text);
+        assertTrue(text.endsWith("IOC_CHDIR=\"" + dir + "\"\nIOC_PORT=\"\"\nIOC_CMD=\"./st.cmd\"\n"), text);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
+        assertTrue(r.out().contains("Next step: ioc-runner --local install " + conf), r.out());
+    }
+
+    @Test
+    void generateAgainWithIdenticalResultChangesNothing() throws IOException {
+        Path dir = iocBoot("iocsame", "st.cmd");
+        assertEquals(0, CliRun.of(env(), "--local", "generate", dir.toString()).exit());
+        CliRun again = CliRun.of(env(), "--local", "generate", dir.toString());
+        assertEquals(0, again.exit());
+        assertTrue(again.out().contains("is already up-to-date (Identical)"), again.out());
+    }
+
+    @Test
+    void generateWithSeveralScriptsPromptsAndEofAborts() throws IOException {
+        Path dir = iocBoot("iocmany", "a.cmd", "b.cmd");
+        CliRun eof = CliRun.withInput(env(), "", "--local", "generate", dir.toString());
+        assertEquals(1, eof.exit());
+        assertTrue(eof.err().contains("Error: Input stream closed (EOF). Aborting generation."), eof.transcript());
+        assertFalse(Files.exists(dir.resolve("iocmany.conf")));
+
+        CliRun picked = CliRun.withInput(env(), "7\nx\n2\n", "--local", "generate", dir.toString());
+        assertEquals(0, picked.exit(), picked.transcript());
+        assertTrue(picked.out().contains("Invalid selection. Please enter a number between 1 and 2."));
+        assertTrue(Files.readString(dir.resolve("iocmany.conf")).contains("IOC_CMD=\"./b.cmd\""));
+    }
+
+    @Test
+    void generateForcedWithSeveralScriptsTakesTheFirst() throws IOException {
+        Path dir = iocBoot("iocforce", "b.cmd", "a.cmd");
+        CliRun r = CliRun.of(env(), "--local", "generate", dir.toString(), "-f");
+        assertEquals(0, r.exit(), r.transcript());
+        assertTrue(r.out().contains("Auto-selecting './a.cmd' due to --force."));
+    }
+
+    @Test
+    void generateShowsADiffAndKeepsTheFileWhenDeclined() throws IOException {
+        Path dir = iocBoot("iocdiff", "st.cmd");
+        assertEquals(0, CliRun.of(env(), "--local", "generate", dir.toString()).exit());
+        Path conf = dir.resolve("iocdiff.conf");
+        String edited = Files.readString(conf).replace("IOC_PORT=\"\"", "IOC_PORT=\"\"\nEPICS_CA_SERVER_PORT=\"5070\"");
+        Files.writeString(conf, edited);
+
+        CliRun no = CliRun.withInput(env(), "n\n", "--local", "generate", dir.toString());
+        assertEquals(1, no.exit());
+        assertTrue(no.out().contains("already exists with differences"), no.out());
+        assertTrue(no.out().contains("-EPICS_CA_SERVER_PORT=\"5070\""), no.out());
+        assertTrue(no.out().contains("Generation aborted by user."));
+        assertEquals(edited, Files.readString(conf));
+
+        CliRun eof = CliRun.withInput(env(), "", "--local", "generate", dir.toString());
+        assertEquals(1, eof.exit());
+        assertTrue(eof.err().contains("Info: Input stream closed (EOF). Aborting generation."));
+        assertEquals(edited, Files.readString(conf));
+
+        CliRun yes = CliRun.withInput(env(), "y\n", "--local", "generate", dir.toString());
+        assertEquals(0, yes.exit(), yes.transcript());
+        assertFalse(Files.readString(conf).contains("EPICS_CA_SERVER_PORT"));
+    }
+
+    @Test
+    void generateRefusesDirectoriesWithoutAnExecutableScriptOrWithABadName() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("iocempty"));
+        CliRun none = CliRun.of(env(), "--local", "generate", empty.toString());
+        assertEquals(1, none.exit());
+        assertTrue(none.err().contains("Could not resolve any executable .cmd file in " + empty));
+
+        Path badName = iocBoot("bad name", "st.cmd");
+        CliRun bad = CliRun.of(env(), "--local", "generate", badName.toString());
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("Error: Invalid IOC name 'bad name' derived from path."), bad.transcript());
+
+        CliRun notDir = CliRun.of(env(), "--local", "generate", tmp.resolve("nope").toString());
+        assertEquals(1, notDir.exit());
+        assertTrue(notDir.err().contains("is not a valid directory"));
+    }
+}

@@ -1,0 +1,194 @@
+package io.iocagent.ops;
+
+import io.iocagent.conf.AtomicFiles;
+import io.iocagent.conf.ConfText;
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.Mode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code generate DIR}: writes {@code DIR/<dirname>.conf} for the iocBoot directory's executable
+ * {@code *.cmd}, validated, shown as a diff against an existing file and confirmed before it is
+ * replaced. Nothing is written unless every step passed; the write is atomic.
+ */
+public final class Generator {
+
+    private static final String RED = "\033[0;31m";
+    private static final String GREEN = "\033[0;32m";
+    private static final String BLUE = "\033[0;34m";
+    private static final String RESET = "\033[0m";
+
+    private final Session session;
+    private final Terminal t;
+
+    public Generator(Session session) {
+        this.session = session;
+        this.t = session.terminal();
+    }
+
+    /**
+     * Generates the configuration for {@code target}.
+     *
+     * @return the path of the configuration file (written, or already identical)
+     */
+    public Path generate(String target) throws OperationException {
+        Path dir = Path.of(target.isEmpty() ? "." : target);
+        if (target.isEmpty() || !Files.isDirectory(dir)) {
+            throw OperationException.failure("Target '" + target + "' is not a valid directory.",
+                    "  -> Give the iocBoot directory that holds the IOC's startup script (st.cmd).");
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        String nameText = IocName.baseName(target);
+        if (nameText.isEmpty() || nameText.equals(target) || nameText.equals(".")) {
+            nameText = abs.getFileName() == null ? "/" : abs.getFileName().toString();
+        }
+        if (!IocName.isValid(nameText)) {
+            throw OperationException.failure(IocName.invalidMessage(nameText, true),
+                    "  -> Rename the iocBoot directory; its name becomes the IOC name.");
+        }
+        IocName name = new IocName(nameText);
+        Path out = abs.resolve(name.value() + ".conf");
+        String cmd = chooseStartupScript(abs);
+
+        if (!Files.isWritable(abs)) {
+            throw OperationException.failure("No write permission to " + abs + " to stage the generated configuration.",
+                    "  -> generate writes next to st.cmd; run it as a user who may write there.");
+        }
+        String content = ConfText.generated(name, session.layout().identity(), abs, cmd);
+        Validation.require(session, content, out.toString());
+
+        Set<PosixFilePermission> mode = session.mode() == Mode.SYSTEM
+                ? PosixFilePermissions.fromString("rw-rw----") : PosixFilePermissions.fromString("rw-------");
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (Files.isRegularFile(out)) {
+                String existing = Files.readString(out, StandardCharsets.UTF_8);
+                if (existing.equals(content)) {
+                    Files.setPosixFilePermissions(out, mode);
+                    t.out(Session.DIVIDER);
+                    t.out("Info: Existing configuration '" + out + "' is already up-to-date (Identical).");
+                    t.out("Skipping overwrite.");
+                    t.out(Session.SUB_DIVIDER);
+                    printContent(content);
+                    t.out(Session.DIVIDER);
+                    t.out("Next step: ioc-runner " + session.modeFlag() + "install " + out);
+                    return out;
+                }
+                if (!session.force()) {
+                    confirmOverwrite(out, existing, content);
+                }
+            }
+            AtomicFiles.write(out, bytes, mode);
+            preCreateHistory(abs);
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot write " + out + ": " + e.getMessage(),
+                    "  -> Check the permissions of " + abs + ".");
+        }
+        t.out(Session.DIVIDER);
+        t.out("Configuration successfully generated and validated at: " + out);
+        t.out(Session.SUB_DIVIDER);
+        printContent(content);
+        t.out(Session.DIVIDER);
+        t.out("Next step: ioc-runner " + session.modeFlag() + "install " + out);
+        return out;
+    }
+
+    /** The single executable {@code *.cmd}, the user's pick of several, or the first with --force. */
+    private String chooseStartupScript(Path dir) throws OperationException {
+        List<String> candidates;
+        try (Stream<Path> entries = Files.list(dir)) {
+            candidates = entries
+                    .filter(p -> {
+                        String f = p.getFileName().toString();
+                        return f.endsWith(".cmd") && !f.startsWith(".") && Files.isRegularFile(p) && Files.isExecutable(p);
+                    })
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot list " + dir + ": " + e.getMessage(),
+                    "  -> Check that the directory is readable.");
+        }
+        if (candidates.isEmpty()) {
+            throw OperationException.failure("Could not resolve any executable .cmd file in " + dir,
+                    "  -> Make the startup script executable: chmod +x " + dir + "/st.cmd");
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        if (session.force()) {
+            t.out("Warning: Multiple executable .cmd files found. Auto-selecting './" + candidates.get(0)
+                    + "' due to --force.");
+            return candidates.get(0);
+        }
+        t.out("Multiple executable .cmd files found in " + dir + ":");
+        for (int i = 0; i < candidates.size(); i++) {
+            t.out("  [" + (i + 1) + "] " + candidates.get(i));
+        }
+        while (true) {
+            Optional<String> answer = t.ask("Select the startup script [1-" + candidates.size() + "]: ");
+            if (answer.isEmpty()) {
+                t.err("");
+                t.err("Error: Input stream closed (EOF). Aborting generation.");
+                throw OperationException.alreadyReported("Generation aborted: no startup script chosen");
+            }
+            String a = answer.get().trim();
+            if (a.matches("[0-9]{1,9}")) {
+                int choice = Integer.parseInt(a);
+                if (choice >= 1 && choice <= candidates.size()) {
+                    return candidates.get(choice - 1);
+                }
+            }
+            t.out("Invalid selection. Please enter a number between 1 and " + candidates.size() + ".");
+        }
+    }
+
+    private void confirmOverwrite(Path out, String existing, String content) throws OperationException {
+        t.out(Session.DIVIDER);
+        t.out("Configuration file '" + out + "' already exists with differences.");
+        t.out(Session.SUB_DIVIDER);
+        t.out(paint(RED, "  [-] Current Configuration : " + out));
+        t.out(paint(GREEN, "  [+] Pending Configuration : (Auto-generated)"));
+        t.out(Session.SUB_DIVIDER);
+        for (String line : UnifiedDiff.lines(existing, content)) {
+            String colour = line.startsWith("@@") ? BLUE : line.startsWith("-") ? RED : line.startsWith("+") ? GREEN : null;
+            t.out(colour == null ? line : paint(colour, line));
+        }
+        t.out(Session.DIVIDER);
+        Prompts.confirm(t, "Do you want to overwrite it with the new configuration? [y/N]: ", "generation");
+    }
+
+    /**
+     * Creates {@code .iocsh_history} so the service account can append to it: system mode 0664
+     * (group ioc writes), local 0600. Failures are ignored, as in the seed: the IOC runs without it.
+     */
+    private void preCreateHistory(Path dir) {
+        Path history = dir.resolve(".iocsh_history");
+        try {
+            if (!Files.exists(history)) {
+                Files.createFile(history);
+            }
+            Files.setPosixFilePermissions(history, session.mode() == Mode.SYSTEM
+                    ? PosixFilePermissions.fromString("rw-rw-r--") : PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            t.err("Note: could not prepare " + history + " (" + e.getMessage() + "); the IOC will run without it.");
+        }
+    }
+
+    private void printContent(String content) {
+        content.lines().forEach(t::out);
+    }
+
+    private String paint(String colour, String text) {
+        return t.colour() ? colour + text + RESET : text;
+    }
+}

@@ -1,0 +1,102 @@
+package io.iocagent.ops;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.Layout;
+import io.iocagent.conf.Mode;
+import io.iocagent.posix.Account;
+import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.UnitName;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Everything one caller's operations share: the mode's layout, who is calling, their
+ * environment, how to talk to them, whether prompts are forced, and the systemd connection
+ * (opened on first use, so {@code generate} never needs a bus). Not thread-safe: one caller at a
+ * time.
+ */
+public final class Session implements AutoCloseable {
+
+    /** Width of the seed's {@code ====} and {@code ----} dividers. */
+    static final String DIVIDER = "=".repeat(100);
+    static final String SUB_DIVIDER = "-".repeat(100);
+
+    private final Layout layout;
+    private final Account account;
+    private final Map<String, String> env;
+    private final Terminal terminal;
+    private final boolean force;
+    private final Supplier<SystemdBus> connector;
+    private SystemdBus systemd;
+
+    /**
+     * @param connector opens the systemd connection of {@code layout}'s mode; called at most once
+     */
+    public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
+                   Supplier<SystemdBus> connector) {
+        this.layout = layout;
+        this.account = account;
+        this.env = Map.copyOf(env);
+        this.terminal = terminal;
+        this.force = force;
+        this.connector = connector;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public Account account() {
+        return account;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public Terminal terminal() {
+        return terminal;
+    }
+
+    public boolean force() {
+        return force;
+    }
+
+    public Mode mode() {
+        return layout.mode();
+    }
+
+    /** The systemd connection, opened now if this is the first call. */
+    public SystemdBus systemd() {
+        if (systemd == null) {
+            systemd = connector.get();
+        }
+        return systemd;
+    }
+
+    /** The unit of IOC {@code name} under this layout's template. */
+    public UnitName unit(IocName name) {
+        return new UnitName(layout.templatePrefix(), name);
+    }
+
+    /** Directories of PATH, for the "command on PATH" checks. */
+    public List<Path> searchPath() {
+        String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        return Arrays.stream(path.split(":")).filter(s -> !s.isEmpty()).map(Path::of).toList();
+    }
+
+    /** Prefix for "next step" hints: {@code "--local "} in local mode. */
+    String modeFlag() {
+        return layout.mode() == Mode.LOCAL ? "--local " : "";
+    }
+
+    @Override
+    public void close() {
+        if (systemd != null) {
+            systemd.close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.iocagent.ops;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.Layout;
+import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitState;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code status NAME}: the unit's state, sub-state, PID and since when, then the last lines of
+ * the IOC's procServ log file (the journal is never read: operators need no journal access).
+ * Exit status follows {@code systemctl status}: 0 when active, 3 otherwise.
+ */
+public final class StatusReport {
+
+    /** Lines of the procServ log shown under the state. */
+    public static final int LOG_LINES = 10;
+
+    /** Exit status for an IOC that is not active, as {@code systemctl status} uses. */
+    public static final int NOT_ACTIVE = 3;
+
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z")
+            .withZone(ZoneId.systemDefault());
+
+    private final Session session;
+    private final Terminal t;
+
+    public StatusReport(Session session) {
+        this.session = session;
+        this.t = session.terminal();
+    }
+
+    /** Prints the report; returns the exit status (0 active, 3 not active). */
+    public int show(IocName name) throws OperationException {
+        Installed.requireReadableConfDir(session, name);
+        Layout layout = session.layout();
+        UnitName unit = session.unit(name);
+        UnitState s = Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit);
+        Path conf = layout.confFile(name);
+
+        t.out("IOC:       " + name + " (" + session.mode().label() + " mode)");
+        t.out("Unit:      " + unit + " (" + s.loadState() + "; " + (s.unitFileState().isEmpty() ? "-" : s.unitFileState()) + ")");
+        String since = s.activeEnterTimestamp()
+                .map(at -> " since " + SINCE.format(at) + "; " + ago(at) + " ago")
+                .orElse("");
+        t.out("State:     " + s.activeState() + " (" + s.subState() + ")" + (s.activeState().equals("active") ? since : ""));
+        t.out("Main PID:  " + (s.mainPid() > 0 ? Integer.toString(s.mainPid()) : "-"));
+        t.out("Restarts:  " + s.restarts() + " (by systemd)");
+        t.out("Conf:      " + conf + (Files.isRegularFile(conf) ? "" : " (not installed)"));
+        t.out("Socket:    " + layout.socketPath(name) + (Files.exists(layout.socketPath(name)) ? "" : " (absent)"));
+        Path log = layout.logFile(name);
+        t.out("Log:       " + log);
+        t.out("");
+        if (!Files.exists(log)) {
+            t.out("(no log file yet at " + log + ")");
+        } else {
+            try {
+                List<String> tail = tail(log, LOG_LINES);
+                if (tail.isEmpty()) {
+                    t.out("(" + log + " is empty so far)");
+                } else {
+                    t.out("Last " + tail.size() + " lines of " + log + ":");
+                    tail.forEach(t::out);
+                }
+            } catch (IOException e) {
+                t.out("(cannot read " + log + ": " + e.getMessage() + ")");
+            }
+        }
+        return s.activeState().equals("active") ? 0 : NOT_ACTIVE;
+    }
+
+    private static String ago(Instant at) {
+        Duration d = Duration.between(at, Instant.now());
+        if (d.isNegative()) {
+            return "0s";
+        }
+        long s = d.getSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "min " + (s % 60) + "s";
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h " + (s % 3600 / 60) + "min";
+        }
+        return (s / 86400) + "d " + (s % 86400 / 3600) + "h";
+    }
+
+    /**
+     * The last {@code n} lines of {@code file}, reading only its end (procServ logs grow to tens
+     * of megabytes between rotations). Carriage returns from the console's CR LF are dropped.
+     */
+    public static List<String> tail(Path file, int n) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long size = f.length();
+            long window = Math.min(size, 64 * 1024);
+            byte[] buf = new byte[(int) window];
+            f.seek(size - window);
+            f.readFully(buf);
+            String text = new String(buf, StandardCharsets.UTF_8).replace("\r", "");
+            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+            if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+                lines.remove(lines.size() - 1);
+            }
+            if (window < size && !lines.isEmpty()) {
+                lines.remove(0); // partial first line of the window
+            }
+            return lines.subList(Math.max(0, lines.size() - n), lines.size());
+        }
+    }
+}

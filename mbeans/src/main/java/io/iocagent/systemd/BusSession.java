@@ -1,0 +1,255 @@
+package io.iocagent.systemd;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.freedesktop.dbus.DBusAsyncReply;
+import org.freedesktop.dbus.RemoteInvocationHandler;
+import org.freedesktop.dbus.RemoteObject;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.NotConnected;
+import org.freedesktop.dbus.interfaces.DBusInterface;
+import org.freedesktop.dbus.messages.Error;
+import org.freedesktop.dbus.messages.Message;
+import org.freedesktop.dbus.messages.MethodCall;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One D-Bus connection to systemd with its signal subscription; {@link SystemdBus} replaces it
+ * when it dies. Package-internal.
+ *
+ * <p>Calls go out through dbus-java's asynchronous path and are awaited here with our own
+ * deadline, because the only reply timeout dbus-java offers for synchronous proxy calls is the
+ * JVM-global {@code MethodCall.setDefaultTimeout} (20 s). Going through {@link RemoteObject}
+ * directly (instead of {@code getRemoteObject} proxies) also keeps dbus-java's imported-object map
+ * from growing with every unit path we touch, and gives access to the D-Bus error name, which
+ * dbus-java's exceptions lose for errors it has no Java class for ({@code org.freedesktop.systemd1.NoSuchUnit}).
+ *
+ * <p>Thread-safe: any number of threads may call concurrently on one session.
+ */
+final class BusSession implements AutoCloseable {
+
+    static final String SYSTEMD = "org.freedesktop.systemd1";
+    static final String MANAGER_PATH = "/org/freedesktop/systemd1";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BusSession.class);
+
+    /** dbus-java makes max(500, this) / 500 connect attempts, 500 ms apart. */
+    private static final int CONNECT_RETRY_WINDOW_MILLIS = 500;
+
+    /** Longest single wait for a reply before re-checking that the connection is still up. */
+    private static final long POLL_MILLIS = 200;
+
+    private static final Method SUBSCRIBE = method(Systemd1Manager.class, "Subscribe");
+
+    /** A call on its way: await it with {@link #await}. */
+    record Pending(MethodCall call, Method method) {
+    }
+
+    private final String address;
+    private final Duration callTimeout;
+    private final JobTracker jobs = new JobTracker();
+    private final AtomicBoolean alive = new AtomicBoolean(true);
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final DBusConnection connection;
+
+    private BusSession(String address, Duration callTimeout) throws DBusException {
+        this.address = address;
+        this.callTimeout = callTimeout;
+        this.connection = DBusConnectionBuilder.forAddress(address)
+                .withShared(false)
+                .withDisconnectCallback(new Watcher())
+                .transportConfig()
+                    // Not a timeout but a retry window: dbus-java retries connect() every 500 ms until
+                    // it elapses (default 10 s). Reconnecting is our job; fail after one attempt.
+                    .withTimeout(CONNECT_RETRY_WINDOW_MILLIS)
+                    .back()
+                .receivingThreadConfig()
+                    .withSignalThreadCount(1)
+                    .withMethodCallThreadCount(1)
+                    .connectionConfig()
+                .build();
+    }
+
+    /**
+     * Connects, registers the {@code JobRemoved} handler and calls {@code Subscribe()} (signals only
+     * flow to subscribed connections, and subscriptions die with the connection). Blocks; connect,
+     * authentication and {@code AddMatch} are bounded only by dbus-java's own 20 s default, so the
+     * caller should bound the whole call.
+     */
+    static BusSession open(String address, Duration callTimeout) throws CallFailure {
+        BusSession session;
+        try {
+            session = new BusSession(address, callTimeout);
+        } catch (DBusException | RuntimeException e) {
+            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e), e);
+        }
+        try {
+            session.connection.addSigHandler(Systemd1Manager.JobRemoved.class,
+                    s -> session.jobs.onJobRemoved(s.getJob().getPath(), s.getResult()));
+            session.call(MANAGER_PATH, SUBSCRIBE);
+            return session;
+        } catch (DBusException | RuntimeException e) {
+            session.close();
+            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e), e);
+        } catch (CallFailure e) {
+            session.close();
+            throw e.kind() == CallFailure.Kind.REMOTE_ERROR
+                    ? e
+                    : new CallFailure(CallFailure.Kind.CONNECT_FAILED, e.errorName(), e.detail(), e);
+        }
+    }
+
+    /** False once the connection is closed or lost; a dead session never comes back. */
+    boolean isAlive() {
+        return alive.get() && connection.isConnected();
+    }
+
+    JobTracker jobs() {
+        return jobs;
+    }
+
+    /** Sends {@code method} to the systemd object at {@code path} and waits up to the call timeout. */
+    Object call(String path, Method method, Object... args) throws CallFailure {
+        return await(send(path, method, args), System.nanoTime() + callTimeout.toNanos());
+    }
+
+    /**
+     * Sends a call without waiting, so that many can be in flight at once. The interface is the
+     * method's declaring interface ({@link Systemd1Manager} or {@code Properties}).
+     */
+    @SuppressWarnings("unchecked")
+    Pending send(String path, Method method, Object... args) throws CallFailure {
+        if (!isAlive()) {
+            throw new CallFailure(CallFailure.Kind.NOT_SENT, "not connected");
+        }
+        RemoteObject target = new RemoteObject(SYSTEMD, path,
+                (Class<? extends DBusInterface>) method.getDeclaringClass(), false);
+        try {
+            DBusAsyncReply<?> reply = (DBusAsyncReply<?>) RemoteInvocationHandler.executeRemoteMethod(
+                    target, method, connection, RemoteInvocationHandler.CALL_TYPE_ASYNC, null, args);
+            return new Pending(reply.getCall(), method);
+        } catch (NotConnected e) {
+            throw new CallFailure(CallFailure.Kind.NOT_SENT, null, "not connected", e);
+        } catch (DBusException | RuntimeException e) {
+            if (!isAlive()) {
+                throw new CallFailure(CallFailure.Kind.NOT_SENT, null, CallFailure.describe(e), e);
+            }
+            throw new CallFailure(CallFailure.Kind.REMOTE_ERROR, null,
+                    "could not send " + method.getName() + ": " + CallFailure.describe(e), e);
+        }
+    }
+
+    /**
+     * Waits for the reply to {@code pending} until {@code deadlineNanos} ({@link System#nanoTime()}
+     * scale) and converts it to the method's Java return type.
+     */
+    Object await(Pending pending, long deadlineNanos) throws CallFailure {
+        Message reply;
+        while (true) {
+            long remaining = deadlineNanos - System.nanoTime();
+            // getReply(0) would wait forever; getReply may also return early (spurious wake-up).
+            long slice = Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining)));
+            reply = pending.call().getReply(slice);
+            if (reply != null) {
+                break;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CallFailure(CallFailure.Kind.INTERRUPTED, "interrupted while waiting for the reply to "
+                        + pending.method().getName());
+            }
+            if (!isAlive()) {
+                throw new CallFailure(CallFailure.Kind.CONNECTION_LOST,
+                        "connection lost while waiting for the reply to " + pending.method().getName());
+            }
+            if (deadlineNanos - System.nanoTime() <= 0) {
+                throw new CallFailure(CallFailure.Kind.TIMEOUT, "no reply to " + pending.method().getName()
+                        + " within " + callTimeout.toMillis() + " ms");
+            }
+        }
+        if (reply instanceof Error error) {
+            String detail = errorText(error);
+            if (!isAlive()) {
+                // dbus-java answers pending calls with a local error when the connection drops.
+                throw new CallFailure(CallFailure.Kind.CONNECTION_LOST, error.getName(), detail, null);
+            }
+            throw new CallFailure(CallFailure.Kind.REMOTE_ERROR, error.getName(), detail, null);
+        }
+        try {
+            return RemoteInvocationHandler.convertRV(reply.getParameters(), pending.method(), connection);
+        } catch (DBusException | RuntimeException e) {
+            throw new CallFailure(CallFailure.Kind.REMOTE_ERROR, null,
+                    "could not decode the reply to " + pending.method().getName() + ": " + CallFailure.describe(e), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closing.getAndSet(true)) {
+            return;
+        }
+        alive.set(false);
+        jobs.failAll(new CallFailure(CallFailure.Kind.CONNECTION_LOST, "connection closed"));
+        try {
+            connection.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing the D-Bus connection to {} failed", address, e);
+        }
+    }
+
+    static Method method(Class<?> type, String name, Class<?>... parameterTypes) {
+        try {
+            return type.getMethod(name, parameterTypes);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("D-Bus interface " + type.getName() + " lacks " + name, e);
+        }
+    }
+
+    private static String errorText(Error error) {
+        try {
+            Object[] params = error.getParameters();
+            if (params != null && params.length > 0 && params[0] instanceof String text && !text.isBlank()) {
+                return text.strip();
+            }
+        } catch (DBusException | RuntimeException e) {
+            LOG.debug("Unreadable D-Bus error body", e);
+        }
+        return error.getName() == null ? "unknown D-Bus error" : error.getName();
+    }
+
+    /**
+     * dbus-java's disconnect notifications. They run on dbus-java's reader thread while it holds
+     * the connection's lock, so they only flip flags and fail waiters; reconnecting is left to the
+     * next call.
+     */
+    private final class Watcher implements IDisconnectCallback {
+        @Override
+        public void disconnectOnError(IOException e) {
+            lost("connection error: " + CallFailure.describe(e));
+        }
+
+        @Override
+        public void clientDisconnect() {
+            lost("the bus closed the connection");
+        }
+
+        @Override
+        public void requestedDisconnect(Integer connectionId) {
+            lost("connection closed");
+        }
+
+        private void lost(String why) {
+            if (alive.getAndSet(false) && !closing.get()) {
+                LOG.warn("Lost the D-Bus connection to systemd at {}: {}", address, why);
+            }
+            jobs.failAll(new CallFailure(CallFailure.Kind.CONNECTION_LOST, why));
+        }
+    }
+}
