@@ -52,13 +52,14 @@ final class LocalAssets {
             throw OperationException.failure("Cannot create the log directory " + layout.logDir() + ": " + e.getMessage(),
                     "  -> Create it yourself or set IOC_RUNNER_LOCAL_LOG_DIR.");
         }
-        boolean changed = deployTemplate();
-        changed |= deployRotation();
+        boolean offSearchPath = !onManagerSearchPath(layout.systemdDir());
+        boolean changed = deployTemplate(offSearchPath);
+        changed |= deployRotation(offSearchPath);
         lingerNote();
         return changed;
     }
 
-    private boolean deployTemplate() throws OperationException {
+    private boolean deployTemplate(boolean offSearchPath) throws OperationException {
         Path procServ = ProcServBinary.resolve(session);
         Path template = layout.templateFile();
         String text = UnitTemplates.local(layout.confDir(), layout.logDir(), procServ);
@@ -71,7 +72,9 @@ final class LocalAssets {
                     "  -> The configuration is installed; fix the permissions of " + layout.systemdDir()
                             + " and run install again.");
         }
-        linkIfOffSearchPath(template);
+        if (offSearchPath) {
+            linkTemplate(template);
+        }
         return changed;
     }
 
@@ -163,26 +166,27 @@ final class LocalAssets {
         }
     }
 
-    private void linkIfOffSearchPath(Path template) throws OperationException {
+    /** True when the user manager loads units from {@code dir} without a link. */
+    private boolean onManagerSearchPath(Path dir) throws OperationException {
         List<Path> searchPath = Systemd.call(() -> session.systemd().unitSearchPath(), "read the unit search path");
-        Path dir = template.getParent().toAbsolutePath().normalize();
-        if (searchPath.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(dir))) {
-            return;
-        }
-        Path linkDir = userConfigUnitDir();
-        Path link = linkDir.resolve(template.getFileName());
-        if (Files.isSymbolicLink(link)) {
+        Path normal = dir.toAbsolutePath().normalize();
+        return searchPath.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(normal));
+    }
+
+    private void linkTemplate(Path template) throws OperationException {
+        if (Files.isSymbolicLink(userConfigUnitDir().resolve(template.getFileName()))) {
             return;
         }
         Systemd.run(() -> session.systemd().linkUnitFile(template, false), "link " + template + " into the user manager");
-        t.out("Linked " + template + " into the user manager (" + dir + " is not on its unit search path).");
+        t.out("Linked " + template + " into the user manager (" + template.getParent()
+                + " is not on its unit search path).");
     }
 
     /**
      * Local log rotation (the seed's {@code deploy_local_logrotate}): best effort, never aborts the
      * install. Returns true when a unit file changed.
      */
-    private boolean deployRotation() {
+    private boolean deployRotation(boolean offSearchPath) {
         Optional<Path> logrotate = findLogrotate();
         if (logrotate.isEmpty()) {
             t.err("Warning: 'logrotate' not found; local log rotation is NOT installed.");
@@ -214,37 +218,42 @@ final class LocalAssets {
             changed |= place(service, UnitTemplates.localLogrotateService(logrotate.get(), cfgDir),
                     "logrotate service unit", "local logrotate service");
             changed |= place(timer, UnitTemplates.localLogrotateTimer(), "logrotate timer unit", "local logrotate timer");
-            enableTimerByLink(timer);
+            enableRotation(service, timer, offSearchPath);
             return changed;
-        } catch (IOException | OperationException e) {
+        } catch (IOException e) {
             t.err("Warning: local log rotation not installed: " + e.getMessage());
             return false;
         }
     }
 
     /**
-     * Enables the rotation timer the way {@code systemctl enable} does — a link in
-     * {@code timers.target.wants} — without asking systemd to operate a unit that is not an IOC's.
-     * The timer then runs from the user manager's next start; a note says how to start it now.
+     * Enables the rotation timer the way {@code systemctl link} and {@code enable} do — symlinks in
+     * the user's unit directory and its {@code timers.target.wants} — without asking systemd to
+     * operate a unit that is not an IOC's. The timer then runs from the user manager's next start;
+     * a note says how to start it now.
      */
-    private void enableTimerByLink(Path timer) throws IOException, OperationException {
-        Path wants = userConfigUnitDir().resolve("timers.target.wants");
-        Path link = wants.resolve(timer.getFileName());
-        if (Files.isSymbolicLink(link) || Files.exists(link)) {
-            return;
+    private void enableRotation(Path service, Path timer, boolean offSearchPath) throws IOException {
+        Path config = userConfigUnitDir();
+        if (offSearchPath) {
+            for (Path unit : List.of(service, timer)) {
+                symlink(config.resolve(unit.getFileName()), unit);
+            }
         }
-        if (!timer.getParent().toAbsolutePath().normalize().equals(userConfigUnitDir())) {
-            Systemd.call(() -> {
-                session.systemd().linkUnitFile(timer, false);
-                session.systemd().linkUnitFile(timer.resolveSibling(timer.getFileName().toString()
-                        .replace(".timer", ".service")), false);
-                return null;
-            }, "link the log rotation units into the user manager");
+        if (symlink(config.resolve("timers.target.wants").resolve(timer.getFileName()), timer)) {
+            t.out("Enabled " + timer.getFileName() + " (hourly local log rotation).");
+            t.err("Note: start it now with 'systemctl --user start " + timer.getFileName()
+                    + "' (it starts by itself with your user manager).");
         }
-        Files.createDirectories(wants);
-        Files.createSymbolicLink(link, timer.toAbsolutePath());
-        t.out("Enabled " + timer.getFileName() + " (hourly local log rotation).");
-        t.err("Note: start it now with 'systemctl --user start " + timer.getFileName() + "' (it starts by itself at your next login).");
+    }
+
+    /** Creates {@code link} pointing at {@code target} unless something is there; true if created. */
+    private static boolean symlink(Path link, Path target) throws IOException {
+        if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, target.toAbsolutePath());
+        return true;
     }
 
     private Optional<String> validateRotation(Path logrotate, Path cfgDir, String cfgText) {
