@@ -57,6 +57,8 @@ public final class TestBed implements AutoCloseable {
         e.put("IOC_RUNNER_SYSTEMD_DIR", systemdDir().toString());
         e.put("IOC_RUNNER_LOG_DIR", logDir().toString());
         e.put("IOC_RUNNER_UNIT_TEMPLATE", prefix());
+        // The seed's test seam: a one-second dwell after the readiness marker keeps starts quick.
+        e.put("IOC_RUNNER_TEST_CONFIRM_DWELL", "1");
         e.put("HOME", System.getProperty("user.home"));
         e.put("PATH", Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin"));
         this.env = Map.copyOf(e);

@@ -1,0 +1,196 @@
+package io.iocagent.procserv;
+
+import io.iocagent.crash.CrashPatterns;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Follows one procServ log file from a {@link LogPosition}, turning each new complete line into
+ * {@link LogEvent}s. Survives rotation and truncation: when the position no longer belongs to the
+ * file (inode changed, file shorter than the offset, or the 64 bytes before the offset changed),
+ * reading starts again at offset 0 of the file now at that path and the batch says so.
+ *
+ * <p>Only complete lines are consumed; a last line without its newline (procServ's
+ * {@code epics> } prompt, for instance) is read again on the next poll once it is complete.
+ * Lines are decoded as ISO-8859-1, so character offsets are byte offsets; procServ's CR LF endings
+ * are stripped.
+ *
+ * <p>Not thread-safe: one owner polls it. The agent runs one per IOC, all the time; the start
+ * verdict runs one for the duration of a start.
+ */
+public final class LogReader {
+
+    /** The seed fingerprints the 64 bytes before the offset. */
+    static final int TAIL_BYTES = 64;
+
+    /** Upper bound of one read, so a huge backlog is consumed in slices, not one allocation. */
+    private static final int READ_SLICE = 1 << 20;
+
+    private static final Pattern NEW_CHILD = Pattern.compile("@@@ The PID of new child \"[^\"]*\" is: (\\d+)");
+
+    private final Path file;
+    private final Optional<Pattern> extra;
+    private LogPosition position;
+
+    /**
+     * @param file  the procServ log ({@code LOG_DIR/NAME.log})
+     * @param from  where to start; {@link LogPosition#MISSING} or an offset-0 position reads it all
+     * @param extra the IOC's usable {@code CRASH_LOG_PATTERNS_EXTRA}, if any
+     */
+    public LogReader(Path file, LogPosition from, Optional<Pattern> extra) {
+        this.file = file;
+        this.position = from;
+        this.extra = extra;
+    }
+
+    /** What one poll found. */
+    public record Batch(List<LogEvent> events, boolean restarted) {
+    }
+
+    /** The current end of {@code file} as a position: everything written after it is new. */
+    public static LogPosition endOf(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            return new LogPosition(size, inode(file), tailHash(ch, size));
+        } catch (NoSuchFileException e) {
+            return LogPosition.MISSING;
+        }
+    }
+
+    /** Where the next poll continues. */
+    public LogPosition position() {
+        return position;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Reads what was appended since the last poll.
+     *
+     * @throws IOException when the file exists but cannot be read (permissions)
+     */
+    public Batch poll() throws IOException {
+        List<LogEvent> events = new ArrayList<>();
+        boolean restarted = false;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long inode = inode(file);
+            long size = ch.size();
+            if (isStale(ch, inode, size)) {
+                position = new LogPosition(0, inode, new byte[0]);
+                restarted = true;
+            }
+            long offset = position.offset();
+            byte[] carry = new byte[0];
+            while (offset + carry.length < size) {
+                int want = (int) Math.min(READ_SLICE, size - offset - carry.length);
+                ByteBuffer buf = ByteBuffer.allocate(carry.length + want);
+                buf.put(carry);
+                readFully(ch, buf, offset + carry.length);
+                byte[] bytes = buf.array();
+                int consumed = scan(bytes, offset, events);
+                offset += consumed;
+                carry = Arrays.copyOfRange(bytes, consumed, bytes.length);
+            }
+            position = new LogPosition(offset, inode, tailHash(ch, offset));
+        } catch (NoSuchFileException e) {
+            // Not created yet, or rotated away and not recreated: nothing new to read.
+        }
+        return new Batch(events, restarted);
+    }
+
+    private boolean isStale(FileChannel ch, long inode, long size) throws IOException {
+        if (position.inode() != -1 && inode != position.inode()) {
+            return true;
+        }
+        if (size < position.offset()) {
+            return true;
+        }
+        return position.offset() > 0 && !Arrays.equals(tailHash(ch, position.offset()), position.tailHash());
+    }
+
+    /** Classifies every complete line in {@code bytes}; returns how many bytes they span. */
+    private int scan(byte[] bytes, long base, List<LogEvent> out) {
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                classify(base + start, new String(bytes, start, end - start, StandardCharsets.ISO_8859_1), out);
+                start = i + 1;
+            }
+        }
+        return start;
+    }
+
+    /** The events one line carries, in a fixed order (a line can carry several). */
+    void classify(long offset, String line, List<LogEvent> out) {
+        Matcher child = NEW_CHILD.matcher(line);
+        if (child.find()) {
+            out.add(new LogEvent.ChildStarted(offset, Integer.parseInt(child.group(1))));
+        }
+        if (line.contains(CrashPatterns.DEATH_BANNER)) {
+            out.add(new LogEvent.ChildShuttingDown(offset));
+        }
+        if (line.contains(CrashPatterns.READINESS_MARKER)) {
+            out.add(new LogEvent.InitComplete(offset));
+        }
+        if (!CrashPatterns.isExcluded(line)) {
+            if (CrashPatterns.isFatal(line)) {
+                out.add(new LogEvent.FatalToken(offset, line));
+            } else if (CrashPatterns.isCorroborating(line, extra)) {
+                out.add(new LogEvent.ErrorToken(offset, line));
+            }
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long at) throws IOException {
+        long pos = at;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("file shrank while reading at offset " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    private static byte[] tailHash(FileChannel ch, long end) throws IOException {
+        if (end <= 0) {
+            return new byte[0];
+        }
+        int len = (int) Math.min(TAIL_BYTES, end);
+        ByteBuffer buf = ByteBuffer.allocate(len);
+        long pos = end - len;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                return new byte[0]; // shorter than the offset: the next poll sees the truncation
+            }
+            pos += n;
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(buf.array());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+
+    private static long inode(Path file) throws IOException {
+        return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+    }
+}

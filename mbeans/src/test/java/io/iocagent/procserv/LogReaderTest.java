@@ -1,0 +1,146 @@
+package io.iocagent.procserv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogReaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path log() {
+        return dir.resolve("x.log");
+    }
+
+    private void append(String text) throws IOException {
+        Files.writeString(log(), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static <T> List<T> only(List<LogEvent> events, Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void turnsProcServLinesIntoTypedEventsWithByteOffsets() throws IOException {
+        String start = "@@@ Restarting child \"x\"\r\n@@@    (as ./st.cmd)\r\n@@@ The PID of new child \"x\" is: 4242\r\n";
+        append(start + "iocRun: All initialization complete\r\nepics> @@@ Current time: now\r\n"
+                + "@@@ Child process is shutting down, a new one will be restarted shortly\r\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        List<LogEvent> events = reader.poll().events();
+        assertEquals(List.of(4242), only(events, LogEvent.ChildStarted.class).stream().map(LogEvent.ChildStarted::pid).toList());
+        assertEquals(start.length(), only(events, LogEvent.InitComplete.class).get(0).offset());
+        assertEquals(1, only(events, LogEvent.ChildShuttingDown.class).size());
+        assertEquals(Files.size(log()), reader.position().offset());
+    }
+
+    @Test
+    void classifiesFatalAndCorroboratingTokensButNotTheHistoryPermissionLine() throws IOException {
+        append("FATAL: no db\nERROR: device timeout\ndevice_nonfatal=ready\n"
+                + "\u001b[31mERROR Permission denied (13) loading '/ioc/.iocsh_history'\u001b[0m\n"
+                + "motor axis fault\n");
+        List<LogEvent> events = new LogReader(log(), LogPosition.MISSING, Optional.of(Pattern.compile("axis fault")))
+                .poll().events();
+        assertEquals(List.of("FATAL: no db"), only(events, LogEvent.FatalToken.class).stream().map(LogEvent.FatalToken::line).toList());
+        assertEquals(List.of("ERROR: device timeout", "motor axis fault"),
+                only(events, LogEvent.ErrorToken.class).stream().map(LogEvent.ErrorToken::line).toList());
+    }
+
+    @Test
+    void anIncompleteLastLineWaitsForItsNewline() throws IOException {
+        append("iocRun: All initial");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        assertTrue(reader.poll().events().isEmpty());
+        assertEquals(0, reader.position().offset());
+        append("ization complete\n");
+        assertInstanceOf(LogEvent.InitComplete.class, reader.poll().events().get(0));
+    }
+
+    @Test
+    void historyBeforeTheBaselineIsIgnored() throws IOException {
+        append("FATAL: from last week\n");
+        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        append("iocRun: All initialization complete\n");
+        List<LogEvent> events = reader.poll().events();
+        assertEquals(1, events.size());
+        assertInstanceOf(LogEvent.InitComplete.class, events.get(0));
+    }
+
+    @Test
+    void copytruncateRestartsFromTheBeginningAndSeesTheNewFatal() throws IOException {
+        append("x".repeat(200) + "\n");
+        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        try (FileChannel ch = FileChannel.open(log(), StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        append("FATAL: after truncate\n");
+        LogReader.Batch batch = reader.poll();
+        assertTrue(batch.restarted());
+        assertEquals(1, only(batch.events(), LogEvent.FatalToken.class).size());
+    }
+
+    @Test
+    void aNewInodeThatGrewPastTheOldOffsetIsReadFromTheStart() throws IOException {
+        append("old\n");
+        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        Files.move(log(), dir.resolve("x.log.1"));
+        append("y".repeat(100) + "\nFATAL: in the new file\n");
+        LogReader.Batch batch = reader.poll();
+        assertTrue(batch.restarted());
+        assertEquals(1, only(batch.events(), LogEvent.FatalToken.class).size());
+    }
+
+    @Test
+    void sameInodeTruncatedAndRegrownPastTheOffsetIsDetectedByTheTailHash() throws IOException {
+        append("a".repeat(100) + "\n");
+        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        try (FileChannel ch = FileChannel.open(log(), StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        append("b".repeat(150) + "\nFATAL: regrown\n");
+        LogReader.Batch batch = reader.poll();
+        assertTrue(batch.restarted());
+        assertEquals(1, only(batch.events(), LogEvent.FatalToken.class).size());
+    }
+
+    @Test
+    void plainAppendsAreNotMistakenForRotation() throws IOException {
+        append("one\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        reader.poll();
+        append("two\n");
+        assertFalse(reader.poll().restarted());
+    }
+
+    @Test
+    void aMissingFileIsNotAnErrorAndIsReadOnceItAppears() throws IOException {
+        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        assertTrue(reader.poll().events().isEmpty());
+        append("iocRun: All initialization complete\n");
+        assertEquals(1, reader.poll().events().size());
+    }
+
+    @Test
+    void aLargeBacklogIsReadCompletelyAcrossSlices() throws IOException {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 60_000; i++) {
+            big.append("line ").append(i).append(" of filler text for the log\n");
+        }
+        big.append("iocRun: All initialization complete\n");
+        append(big.toString());
+        List<LogEvent> events = new LogReader(log(), LogPosition.MISSING, Optional.empty()).poll().events();
+        assertEquals(1, only(events, LogEvent.InitComplete.class).size());
+    }
+}
