@@ -110,7 +110,7 @@ class LifecycleIT {
         assertEquals(0, status.exit(), status.transcript());
         assertTrue(status.out().contains("State:     active (running)"), status.out());
         assertTrue(status.out().contains("Main PID:  " + mainPid(unit)), status.out());
-        assertTrue(status.out().contains("@@@"), "the procServ log tail: " + status.out());
+        assertTrue(status.out().contains("iocRun: All initialization complete"), "the procServ log tail: " + status.out());
 
         CliRun view = cli("--local", "view", name);
         assertEquals(0, view.exit(), view.transcript());
