@@ -1,0 +1,105 @@
+package io.iocagent.ops;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The seed's {@code list} tables, byte for byte (scripts parse them): fixed printf column widths,
+ * a header, a 100-character rule, one row per IOC; and a JSON rendering of the same rows plus
+ * console clients for scripts that prefer it.
+ */
+public final class ListFormat {
+
+    private static final String RULE = "-".repeat(100);
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneId.systemDefault());
+    private static final String PLAIN = "%-20s | %-8s | %-17s | %s";
+    private static final String VERBOSE = "%-20s | %-8s | %-17s | %-6s | %-5s | %-6s | %s";
+    private static final String FULL = "%-20s | %-8s | %-17s | %-6s | %-5s | %-6s | %-3s | %-3s | %-4s | %-9s | %-10s | %-10s | %s";
+
+    private ListFormat() {
+    }
+
+    /** The table at verbosity 0, 1 ({@code -v}) or 2 ({@code -vv}). */
+    public static List<String> table(List<IocRow> rows, int verbosity) {
+        List<String> out = new ArrayList<>();
+        switch (verbosity) {
+            case 0 -> out.add(String.format(PLAIN, "IOC NAME", "STATUS", "STARTED", "UDS PATH"));
+            case 1 -> out.add(String.format(VERBOSE, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM", "UDS PATH"));
+            default -> out.add(String.format(FULL, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM",
+                    "RQ", "SQ", "REF", "K-STATE", "INODE", "PERM", "UDS PATH"));
+        }
+        out.add(RULE);
+        for (IocRow r : rows) {
+            String started = r.started().map(STARTED::format).orElse("-");
+            String pid = r.mainPid().isPresent() && r.mainPid().getAsInt() > 0 ? Integer.toString(r.mainPid().getAsInt()) : "N/A";
+            switch (verbosity) {
+                case 0 -> out.add(String.format(PLAIN, r.name(), r.activeState(), started, r.socketPath()));
+                case 1 -> out.add(String.format(VERBOSE, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()),
+                        mem(r.memoryBytes()), r.socketPath()));
+                default -> {
+                    IocRow.SocketFacts s = r.socket().orElse(null);
+                    out.add(String.format(FULL, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()), mem(r.memoryBytes()),
+                            s == null ? "0" : Integer.toString(s.recvQueue()),
+                            s == null ? "0" : Integer.toString(s.sendQueue()),
+                            s == null ? "0" : Integer.toString(s.refCount()),
+                            s == null ? "UNKNOWN" : s.kernelState(),
+                            s == null ? "N/A" : Long.toString(s.inode()),
+                            s == null ? "N/A" : s.permissions(),
+                            r.socketPath()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** CPU time in tenths of a second, rounded: the seed's {@code (ns + 5e7) / 1e8}. */
+    static String cpu(OptionalLong nanos) {
+        if (nanos.isEmpty()) {
+            return "N/A";
+        }
+        long d = (nanos.getAsLong() + 50_000_000L) / 100_000_000L;
+        return d / 10 + "." + d % 10 + "s";
+    }
+
+    /** Memory in MiB with one decimal, rounded: the seed's {@code (bytes*10 + 524288) / 1048576}. */
+    static String mem(OptionalLong bytes) {
+        if (bytes.isEmpty()) {
+            return "N/A";
+        }
+        long d = (bytes.getAsLong() * 10 + 524_288L) / 1_048_576L;
+        return d / 10 + "." + d % 10 + "M";
+    }
+
+    /** The rows as one JSON document: {@code {"mode":…,"iocs":[…]}}. */
+    public static String json(String mode, List<IocRow> rows) {
+        JsonText j = new JsonText();
+        j.open('{').key("mode").value(mode).key("iocs").open('[');
+        for (IocRow r : rows) {
+            j.open('{')
+                    .key("name").value(r.name())
+                    .key("installed").value(r.installed())
+                    .key("status").value(r.activeState())
+                    .key("subState").value(r.subState())
+                    .key("enabled").value(r.enabled())
+                    .key("started").value(r.started().map(Object::toString).orElse(null))
+                    .key("pid").value(r.mainPid().isPresent() && r.mainPid().getAsInt() > 0 ? (long) r.mainPid().getAsInt() : null)
+                    .key("cpuSeconds").value(r.cpuNanos().isPresent() ? r.cpuNanos().getAsLong() / 1e9 : null)
+                    .key("memoryBytes").value(r.memoryBytes().isPresent() ? r.memoryBytes().getAsLong() : null)
+                    .key("socket").open('{').key("path").value(r.socketPath());
+            r.socket().ifPresent(s -> j.key("state").value(s.kernelState()).key("inode").value(s.inode())
+                    .key("recvQueue").value((long) s.recvQueue()).key("sendQueue").value((long) s.sendQueue())
+                    .key("refCount").value((long) s.refCount()).key("permissions").value(s.permissions()));
+            j.close('}').key("consoleClients").open('[');
+            for (IocRow.Client c : r.clients()) {
+                j.open('{').key("pid").value((long) c.pid()).key("user").value(c.user()).key("command").value(c.command())
+                        .key("since").value(c.since().map(Object::toString).orElse(null)).close('}');
+            }
+            j.close(']').close('}');
+        }
+        return j.close(']').close('}').toString();
+    }
+}

@@ -1,0 +1,65 @@
+package io.iocagent.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class ListFormatTest {
+
+    private static IocRow row(String name, String state) {
+        return new IocRow(name, true, state, "running", "disabled",
+                Optional.of(LocalDateTime.of(2026, 8, 17, 10, 2).atZone(ZoneId.systemDefault()).toInstant()),
+                OptionalInt.of(4242), OptionalLong.of(1_234_000_000L), OptionalLong.of(10_485_760L),
+                "/run/procserv/" + name + "/control",
+                Optional.of(new IocRow.SocketFacts("LISTEN", 31679, 0, 5, 2, "srw-rw----")),
+                List.of(new IocRow.Client(77, "alice", "con -c \"/run/x\"", Optional.empty())));
+    }
+
+    @Test
+    void plainRowMatchesTheSeedByteForByte() {
+        List<String> t = ListFormat.table(List.of(row("myioc", "active")), 0);
+        assertEquals("IOC NAME             | STATUS   | STARTED           | UDS PATH", t.get(0));
+        assertEquals("-".repeat(100), t.get(1));
+        assertEquals("myioc                | active   | 2026-08-17 10:02  | /run/procserv/myioc/control", t.get(2));
+    }
+
+    @Test
+    void verboseRowsCarryPidCpuAndMemoryInTheSeedsUnits() {
+        List<String> t = ListFormat.table(List.of(row("myioc", "active")), 1);
+        assertEquals("IOC NAME             | STATUS   | STARTED           | PID    | CPU   | MEM    | UDS PATH", t.get(0));
+        assertEquals("myioc                | active   | 2026-08-17 10:02  | 4242   | 1.2s  | 10.0M  | /run/procserv/myioc/control",
+                t.get(2));
+        List<String> vv = ListFormat.table(List.of(row("myioc", "active")), 2);
+        assertTrue(vv.get(0).startsWith("IOC NAME             | STATUS   | STARTED           | PID    | CPU   | MEM    | RQ  | SQ  | REF  | K-STATE   | INODE      | PERM       | UDS PATH"), vv.get(0));
+        assertTrue(vv.get(2).contains("| 0   | 5   | 2    | LISTEN    | 31679      | srw-rw---- |"), vv.get(2));
+    }
+
+    @Test
+    void cpuAndMemoryRoundLikeTheSeedAndAbsentIsNa() {
+        assertEquals("0.1s", ListFormat.cpu(OptionalLong.of(50_000_000L)));
+        assertEquals("0.0s", ListFormat.cpu(OptionalLong.of(49_999_999L)));
+        assertEquals("N/A", ListFormat.cpu(OptionalLong.empty()));
+        assertEquals("0.5M", ListFormat.mem(OptionalLong.of(524_288L)));
+        assertEquals("N/A", ListFormat.mem(OptionalLong.empty()));
+    }
+
+    @Test
+    void jsonEscapesAndNullsAbsentFacts() {
+        IocRow stopped = new IocRow("stopped", true, "inactive", "dead", "disabled", Optional.empty(), OptionalInt.empty(),
+                OptionalLong.empty(), OptionalLong.empty(), "/run/procserv/stopped/control", Optional.empty(), List.of());
+        String json = ListFormat.json("system", List.of(row("a", "active"), stopped));
+        assertTrue(json.startsWith("{\"mode\":\"system\",\"iocs\":[{\"name\":\"a\",\"installed\":true,\"status\":\"active\""), json);
+        assertTrue(json.contains("\"command\":\"con -c \\\"/run/x\\\"\""), json);
+        assertTrue(json.contains("{\"name\":\"stopped\",\"installed\":true,\"status\":\"inactive\",\"subState\":\"dead\","
+                + "\"enabled\":\"disabled\",\"started\":null,\"pid\":null,\"cpuSeconds\":null,\"memoryBytes\":null,"
+                + "\"socket\":{\"path\":\"/run/procserv/stopped/control\"},\"consoleClients\":[]}"), json);
+        assertTrue(json.endsWith("]}"));
+    }
+}
