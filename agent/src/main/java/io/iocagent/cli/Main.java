@@ -4,6 +4,8 @@ import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.LayoutException;
 import io.iocagent.conf.Mode;
+import io.iocagent.console.ConsoleClient;
+import io.iocagent.ops.ConsoleTarget;
 import io.iocagent.ops.Generator;
 import io.iocagent.ops.Installer;
 import io.iocagent.ops.Lifecycle;
@@ -11,11 +13,13 @@ import io.iocagent.ops.OperationException;
 import io.iocagent.ops.Remover;
 import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
+import io.iocagent.ops.Terminal;
 import io.iocagent.ops.UnitView;
 import io.iocagent.posix.Account;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +36,8 @@ public final class Main {
 
     private static final String PROGRAM = "ioc-runner";
 
-    /** Commands that act on an existing IOC by name; the name is validated before anything else. */
-    private static final Set<String> NAME_COMMANDS =
-            Set.of("remove", "start", "stop", "restart", "status", "enable", "disable", "view");
+    /** Commands whose target is a path, not an IOC name; every other target is checked as a name first. */
+    private static final Set<String> PATH_COMMANDS = Set.of("generate", "install");
 
     /**
      * dbus-java logs every connect at INFO and every lost bus as SEVERE with a stack trace; a
@@ -52,7 +55,7 @@ public final class Main {
 
     public static void main(String[] args) {
         StdTerminal terminal = StdTerminal.system();
-        int code = run(List.of(args), System.getenv(), terminal);
+        int code = run(List.of(args), System.getenv(), terminal, ConsoleClient::forProcess);
         terminal.flush();
         System.exit(code);
     }
@@ -61,12 +64,18 @@ public final class Main {
     public static int run(List<String> args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                           boolean interactive) {
         StdTerminal terminal = new StdTerminal(in, out, err, interactive, false);
-        int code = run(args, env, terminal);
+        int code = run(args, env, terminal, (t, e) -> new ConsoleClient(t, e, in, out, Optional::empty));
         terminal.flush();
         return code;
     }
 
-    static int run(List<String> args, Map<String, String> env, StdTerminal t) {
+    /** Opens the console client for attach/monitor on the streams of this invocation. */
+    @FunctionalInterface
+    interface Consoles {
+        ConsoleClient open(Terminal terminal, Map<String, String> env) throws OperationException;
+    }
+
+    static int run(List<String> args, Map<String, String> env, StdTerminal t, Consoles consoles) {
         Arguments.Outcome outcome = Arguments.parse(args);
         if (outcome instanceof Arguments.ShowHelp) {
             t.out(Usage.text(PROGRAM).stripTrailing());
@@ -104,7 +113,7 @@ public final class Main {
             return 1;
         }
         String target = a.target().orElse("");
-        if (a.target().isPresent() && NAME_COMMANDS.contains(command)) {
+        if (a.target().isPresent() && !PATH_COMMANDS.contains(command)) {
             String name = IocName.baseName(target);
             if (!IocName.isValid(name)) {
                 t.err("Error: " + IocName.invalidMessage(name, false));
@@ -113,7 +122,7 @@ public final class Main {
             }
         }
         try (Session session = new Session(layout, account, env, t, a.force(), SystemdConnector.forLayout(layout, env, account))) {
-            return dispatch(session, command, target, t);
+            return dispatch(session, command, target, t, consoles);
         } catch (OperationException e) {
             if (!e.reported()) {
                 t.err("Error: " + e.getMessage());
@@ -123,7 +132,8 @@ public final class Main {
         }
     }
 
-    private static int dispatch(Session session, String command, String target, StdTerminal t) throws OperationException {
+    private static int dispatch(Session session, String command, String target, StdTerminal t, Consoles consoles)
+            throws OperationException {
         switch (command) {
             case "generate" -> new Generator(session).generate(target);
             case "install" -> new Installer(session).install(target);
@@ -137,6 +147,13 @@ public final class Main {
                 return new StatusReport(session).show(name(target, "status"));
             }
             case "view" -> new UnitView(session).show(name(target, "view"));
+            case "attach", "monitor" -> {
+                // The console tool is resolved before the target, as the seed does.
+                ConsoleClient console = consoles.open(t, session.env());
+                IocName name = name(target, command);
+                Path socket = ConsoleTarget.resolve(session, name);
+                return command.equals("attach") ? console.attach(name, socket) : console.monitor(name, socket);
+            }
             default -> {
                 t.err("Error: Unknown command '" + command + "'");
                 t.out(Usage.text(PROGRAM).stripTrailing());
