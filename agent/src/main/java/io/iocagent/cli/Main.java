@@ -7,7 +7,11 @@ import io.iocagent.conf.Mode;
 import io.iocagent.console.ConsoleClient;
 import io.iocagent.ops.ConsoleTarget;
 import io.iocagent.ops.Generator;
+import io.iocagent.ops.Inspector;
 import io.iocagent.ops.Installer;
+import io.iocagent.ops.IocRow;
+import io.iocagent.ops.ListFormat;
+import io.iocagent.ops.ListReport;
 import io.iocagent.ops.Lifecycle;
 import io.iocagent.ops.OperationException;
 import io.iocagent.ops.Remover;
@@ -122,7 +126,7 @@ public final class Main {
             }
         }
         try (Session session = new Session(layout, account, env, t, a.force(), SystemdConnector.forLayout(layout, env, account))) {
-            return dispatch(session, command, target, t, consoles);
+            return dispatch(session, a, t, consoles);
         } catch (OperationException e) {
             if (!e.reported()) {
                 t.err("Error: " + e.getMessage());
@@ -132,8 +136,10 @@ public final class Main {
         }
     }
 
-    private static int dispatch(Session session, String command, String target, StdTerminal t, Consoles consoles)
+    private static int dispatch(Session session, Arguments a, StdTerminal t, Consoles consoles)
             throws OperationException {
+        String command = a.command().orElseThrow();
+        String target = a.target().orElse("");
         switch (command) {
             case "generate" -> new Generator(session).generate(target);
             case "install" -> new Installer(session).install(target);
@@ -147,6 +153,10 @@ public final class Main {
                 return new StatusReport(session).show(name(target, "status"));
             }
             case "view" -> new UnitView(session).show(name(target, "view"));
+            case "list" -> {
+                return list(session, t, a.verbosity(), a.json());
+            }
+            case "inspect" -> new Inspector(session).show(name(target, "inspect"));
             case "attach", "monitor" -> {
                 // The console tool is resolved before the target, as the seed does.
                 ConsoleClient console = consoles.open(t, session.env());
@@ -159,6 +169,30 @@ public final class Main {
                 t.out(Usage.text(PROGRAM).stripTrailing());
                 return 1;
             }
+        }
+        return 0;
+    }
+
+    /** {@code list [-v|-vv] [--json]}: every IOC of the mode, sorted by name. */
+    private static int list(Session session, StdTerminal t, int verbosity, boolean json) throws OperationException {
+        ListReport report = new ListReport(session);
+        if (json) {
+            t.out(ListFormat.json(session.mode().label(), report.collect(ListReport.Detail.FULL)));
+            return 0;
+        }
+        List<IocRow> rows = report.collect(verbosity == 0 ? ListReport.Detail.BASIC
+                : verbosity == 1 ? ListReport.Detail.PROCESS : ListReport.Detail.SOCKET);
+        if (rows.isEmpty()) {
+            t.out("No IOCs installed in " + session.layout().confDir() + " and no " + session.layout().templatePrefix()
+                    + "*.service units loaded.");
+            if (report.accessLimited()) {
+                t.out("(configuration or socket directories are not readable by this user; use 'status NAME' for service state)");
+            }
+            return 0;
+        }
+        ListFormat.table(rows, verbosity).forEach(t::out);
+        if (report.accessLimited()) {
+            t.err("Note: some directories are not readable by this user; the list may be incomplete.");
         }
         return 0;
     }

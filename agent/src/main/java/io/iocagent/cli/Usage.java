@@ -17,6 +17,7 @@ final class Usage {
                   -f, --force    Force overwrite without prompting: the configuration file and,
                                  in local mode, a differing shared systemd template or logrotate unit
                   -v, -vv        Verbose output (supported only for 'list' command)
+                  --json         Machine-readable output (list: every IOC with sockets and console clients)
                   -V, --version  Show version, build date and Java runtime
                   -h, --help     Show this help message and exit
 
@@ -31,6 +32,13 @@ final class Usage {
                   enable         Enable the IOC service to start on boot
                   disable        Disable the IOC service from starting on boot
                   view           Print the IOC configuration file and the rendered systemd unit
+                  list           List all IOCs, installed or running, stopped ones too
+                                   (default: name, status, start time, path)
+                                   (-v: adds PID, CPU, memory)
+                                   (-vv: adds Recv-Q, Send-Q, kernel state, inode, permissions)
+                  attach         Attach to the IOC console via UNIX Domain Socket (read/write; Ctrl-A detaches)
+                  monitor        Attach to the IOC console in read-only mode (prevents input interleaving)
+                  inspect        Deep trace of socket file descriptors and client PIDs (root in system mode)
 
                 Environment:
                   IOC_RUNNER_CONF_DIR, IOC_RUNNER_SYSTEMD_DIR, IOC_RUNNER_RUN_DIR, IOC_RUNNER_LOG_DIR
@@ -51,6 +59,11 @@ final class Usage {
                   %1$s install myioc.conf        # Install system-wide IOC
                   %1$s start myioc               # Start the system-wide IOC
                   %1$s status myioc              # State, PID and the last log lines
+                  %1$s attach myioc              # Connect to the IOC console (read/write)
+                  %1$s monitor myioc             # Connect to the IOC console (read-only)
+                  sudo %1$s inspect myioc        # Trace active clients on the IOC socket
+                  %1$s list -v                   # List with PID, CPU, memory
+                  %1$s list --json               # Everything, for scripts
                   %1$s --local install t.conf    # Install IOC in local user space
                   %1$s --local start t           # Start it under your user manager
                 """.formatted(program);

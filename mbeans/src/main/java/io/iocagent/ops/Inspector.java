@@ -1,0 +1,183 @@
+package io.iocagent.ops;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.Mode;
+import io.iocagent.netlink.NetlinkException;
+import io.iocagent.netlink.UnixSocket;
+import io.iocagent.netlink.UnixSocketDiag;
+import io.iocagent.proc.ConsoleClients;
+import io.iocagent.proc.ProcessInfo;
+import io.iocagent.proc.ProcessTable;
+import io.iocagent.proc.SocketHolders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code inspect NAME}: who holds the IOC's console socket — the socket file descriptors, the
+ * server processes (procServ and the IOC child, which inherits the listener), and every client
+ * process connected to it — from one netlink socket dump and one /proc scan. Client sockets are
+ * anonymous; the kernel reports the accepted server-side sockets under the listener's path, and
+ * their peers are the clients.
+ *
+ * <p>In system mode other users' processes are visible only to root or with CAP_SYS_PTRACE, so
+ * the command refuses without them rather than show a misleadingly empty client list.
+ */
+public final class Inspector {
+
+    /** Linux capability number of CAP_SYS_PTRACE (linux/capability.h). */
+    private static final int CAP_SYS_PTRACE = 19;
+    private static final DateTimeFormatter LSTART = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+
+    private final Session session;
+    private final Terminal t;
+
+    public Inspector(Session session) {
+        this.session = session;
+        this.t = session.terminal();
+    }
+
+    /** The facts behind the report, for callers that present them differently (MBeans). */
+    public ConsoleClients trace(IocName name) throws OperationException {
+        if (session.mode() == Mode.SYSTEM && !session.account().isRoot() && !hasCapability(CAP_SYS_PTRACE)) {
+            throw OperationException.failure("'inspect' requires root privileges in system mode to map client processes.",
+                    "Hint: Execute with sudo (or grant the agent CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH).");
+        }
+        Path socket = ConsoleTarget.resolve(session, name);
+        try {
+            List<UnixSocket> dump = new UnixSocketDiag().dump();
+            return ConsoleClients.trace(socket, dump, new ProcessTable());
+        } catch (NetlinkException e) {
+            throw OperationException.failure("Cannot read the kernel's UNIX socket table: " + e.getMessage(),
+                    "  -> The sock_diag netlink interface is needed (module unix_diag).");
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot scan /proc: " + e.getMessage(), "  -> /proc must be mounted and readable.");
+        }
+    }
+
+    /** Prints the seed's three sections. */
+    public ConsoleClients show(IocName name) throws OperationException {
+        ConsoleClients c = trace(name);
+        ProcessTable processes = new ProcessTable();
+        t.out(Session.DIVIDER);
+        t.out("Deep Inspection: " + name);
+        t.out("Target Socket: " + c.socketPath());
+        t.out(Session.SUB_DIVIDER);
+        t.out("1. UNIX Domain Socket FDs (kernel sock_diag + /proc)");
+        t.out("   [Legend]");
+        t.out("   - NODE        : Inode Number (Matches the INODE column in 'list -vv')");
+        t.out("   - (LISTEN)    : Server socket waiting for connections");
+        t.out("   - (CONNECTED) : Server-side socket for an accepted client session");
+        t.out(Session.SUB_DIVIDER);
+        List<String> fds = new ArrayList<>();
+        List<UnixSocket> sockets = concat(c.listeners(), c.accepted());
+        SocketHolders holders = holders(processes, sockets);
+        for (UnixSocket s : sockets) {
+            for (int pid : holders.pids(s.inode())) {
+                Optional<ProcessInfo> p = c.servers().stream().filter(sp -> sp.pid() == pid).findFirst()
+                        .or(() -> lookup(processes, pid));
+                p.ifPresent(proc -> fds.add(String.format("%-15s %7d %-10s unix %-10d %s %s", command(proc), pid,
+                        proc.user(), s.inode(), c.socketPath(), s.isListening() ? "(LISTEN)" : "(CONNECTED)")));
+            }
+        }
+        if (fds.isEmpty()) {
+            t.out("No active UNIX sockets detected for this path.");
+        } else {
+            t.out(String.format("%-15s %7s %-10s %-4s %-10s %s", "COMMAND", "PID", "USER", "TYPE", "NODE", "NAME"));
+            fds.forEach(t::out);
+        }
+        t.out("");
+        t.out(Session.DIVIDER);
+        t.out("2. Server Process Context (procServ & IOC)");
+        t.out("   [Description]");
+        t.out("   - Displays the active daemon and its spawned payload processes.");
+        t.out(Session.SUB_DIVIDER);
+        if (c.servers().isEmpty()) {
+            t.out("No server processes found. The socket might be orphaned.");
+        } else {
+            processTable(c.servers());
+        }
+        t.out("");
+        t.out(Session.DIVIDER);
+        t.out("3. Client Process Context (Active Connections)");
+        t.out("   [Description]");
+        t.out("   - Traced via Netlink peer inode mapping.");
+        t.out("   - Displays external processes currently attached to the socket.");
+        t.out(Session.SUB_DIVIDER);
+        if (c.clients().isEmpty()) {
+            t.out("No external client connections detected.");
+        } else {
+            List<ProcessInfo> clients = new ArrayList<>();
+            for (var client : c.clients()) {
+                lookup(processes, client.pid()).ifPresent(clients::add);
+            }
+            processTable(clients);
+        }
+        t.out(Session.DIVIDER);
+        // Even root can be refused some fd links (PID 1 in some sandboxes); only non-root users lack others' processes.
+        if (c.uninspectedProcesses() > 0 && !session.account().isRoot()) {
+            t.err("Note: " + c.uninspectedProcesses() + " processes could not be inspected (root or CAP_SYS_PTRACE needed);"
+                    + " clients run by other users may be missing.");
+        }
+        return c;
+    }
+
+    private void processTable(List<ProcessInfo> processes) {
+        t.out(String.format("%7s %-10s %-4s %-24s %s", "PID", "USER", "STAT", "STARTED", "CMD"));
+        for (ProcessInfo p : processes) {
+            t.out(String.format("%7d %-10s %-4s %-24s %s", p.pid(), p.user(), p.state(), LSTART.format(p.startTime()),
+                    p.commandLine()));
+        }
+    }
+
+    private static SocketHolders holders(ProcessTable processes, List<UnixSocket> sockets) throws OperationException {
+        try {
+            return processes.socketHolders(sockets.stream().map(UnixSocket::inode).collect(Collectors.toSet()));
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot scan /proc: " + e.getMessage(), "  -> /proc must be mounted and readable.");
+        }
+    }
+
+    private static Optional<ProcessInfo> lookup(ProcessTable processes, int pid) {
+        try {
+            return processes.process(pid);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String command(ProcessInfo p) {
+        String cmd = p.commandLine().split(" ", 2)[0];
+        String base = cmd.substring(cmd.lastIndexOf('/') + 1);
+        return base.length() > 15 ? base.substring(0, 15) : base;
+    }
+
+    private static List<UnixSocket> concat(List<UnixSocket> a, List<UnixSocket> b) {
+        List<UnixSocket> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** True when the effective capability set of this process has {@code cap} (/proc/self/status CapEff). */
+    static boolean hasCapability(int cap) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    long bits = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    return (bits & (1L << cap)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+}

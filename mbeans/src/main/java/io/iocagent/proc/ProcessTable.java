@@ -1,0 +1,353 @@
+package io.iocagent.proc;
+
+import io.iocagent.posix.Posix;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+
+/**
+ * Reads processes from {@code /proc} and control groups from {@code /sys/fs/cgroup}: the
+ * replacement for {@code lsof}, {@code ps} and {@code find} in {@code list -v/-vv} and
+ * {@code inspect}.
+ *
+ * <p>{@code /proc} changes while it is read. A process that exits mid-scan ({@code ENOENT},
+ * {@code ESRCH}) is skipped without a word: it no longer holds anything. A process whose
+ * descriptors may not be read is counted in {@link SocketHolders#uninspected()}, so the caller can
+ * tell the user the picture is partial.
+ *
+ * <p>Thread-safe: no state but caches (boot time, user names).
+ */
+public final class ProcessTable {
+
+    private static final String SOCKET_LINK = "socket:[";
+
+    private final Path proc;
+    private final Path cgroupRoot;
+    private final long ticksPerSecond;
+    private final long pageSize;
+    private final IntFunction<String> userNames;
+    private final Map<Integer, String> userCache = new ConcurrentHashMap<>();
+    private volatile Instant bootTime;
+
+    /** The live system: {@code /proc}, {@code /sys/fs/cgroup}, sysconf units, the user database. */
+    public ProcessTable() {
+        this(Path.of("/proc"), Path.of("/sys/fs/cgroup"), Sysconf.CLOCK_TICKS, Sysconf.PAGE_SIZE, Posix::userName);
+    }
+
+    /** A table over other roots, for tests: {@code proc} laid out like {@code /proc}. */
+    ProcessTable(Path proc, Path cgroupRoot, long ticksPerSecond, long pageSize, IntFunction<String> userNames) {
+        this.proc = proc;
+        this.cgroupRoot = cgroupRoot;
+        this.ticksPerSecond = ticksPerSecond;
+        this.pageSize = pageSize;
+        this.userNames = userNames;
+    }
+
+    /** The holders of every socket: one pass over {@code /proc/[0-9]*}{@code /fd/*}. */
+    public SocketHolders socketHolders() throws IOException {
+        return scan(null);
+    }
+
+    /**
+     * The holders of the sockets in {@code inodes} only. The scan still reads every descriptor
+     * link (the kernel offers no index by inode), but builds a map of just these.
+     */
+    public SocketHolders socketHolders(Set<Long> inodes) throws IOException {
+        return scan(Set.copyOf(inodes));
+    }
+
+    private SocketHolders scan(Set<Long> wanted) throws IOException {
+        Map<Long, List<Integer>> holders = new HashMap<>();
+        int inspected = 0;
+        int uninspected = 0;
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc)) {
+            for (Path pidDir : pids) {
+                int pid = pidOf(pidDir.getFileName().toString());
+                if (pid <= 0) {
+                    continue;
+                }
+                switch (scanDescriptors(pid, pidDir.resolve("fd"), wanted, holders)) {
+                    case INSPECTED:
+                        inspected++;
+                        break;
+                    case DENIED:
+                        uninspected++;
+                        break;
+                    default:
+                        break;
+                }
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        holders.replaceAll((inode, list) -> {
+            if (list.size() > 1) {
+                Collections.sort(list);
+            }
+            return List.copyOf(list);
+        });
+        return new SocketHolders(holders, inspected, uninspected);
+    }
+
+    private enum Outcome { INSPECTED, DENIED, GONE }
+
+    private Outcome scanDescriptors(int pid, Path fdDir, Set<Long> wanted, Map<Long, List<Integer>> holders) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (NoSuchFileException e) {
+                    continue; // closed since the directory was listed
+                }
+                long inode = socketInode(target);
+                if (inode < 0 || (wanted != null && !wanted.contains(inode))) {
+                    continue;
+                }
+                List<Integer> pids = holders.computeIfAbsent(inode, k -> new ArrayList<>(1));
+                if (pids.isEmpty() || pids.get(pids.size() - 1) != pid) {
+                    pids.add(pid); // a process holding one socket in several descriptors counts once
+                }
+            }
+            return Outcome.INSPECTED;
+        } catch (AccessDeniedException e) {
+            return isKernelThread(pid) ? Outcome.GONE : Outcome.DENIED;
+        } catch (NoSuchFileException e) {
+            return Outcome.GONE;
+        } catch (DirectoryIteratorException | IOException e) {
+            // ESRCH and friends while the process exits arrive as generic errors; if it is gone, fine.
+            return Files.exists(fdDir.getParent()) ? Outcome.DENIED : Outcome.GONE;
+        }
+    }
+
+    /** The inode of a {@code socket:[INODE]} link target, or -1 for any other target. */
+    static long socketInode(String target) {
+        int n = target.length();
+        if (!target.startsWith(SOCKET_LINK) || target.charAt(n - 1) != ']' || n == SOCKET_LINK.length() + 1) {
+            return -1;
+        }
+        long inode = 0;
+        for (int i = SOCKET_LINK.length(); i < n - 1; i++) {
+            char c = target.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            inode = inode * 10 + (c - '0');
+        }
+        return inode;
+    }
+
+    private boolean isKernelThread(int pid) {
+        try {
+            return readStat(pid).isKernelThread();
+        } catch (IOException | IllegalArgumentException e) {
+            return false; // stat unreadable too: count the process as not inspected, the safe side
+        }
+    }
+
+    /**
+     * Process {@code pid} as it is now; empty when there is no such process (any more).
+     *
+     * @throws IOException when {@code /proc/PID} exists but cannot be read (e.g. {@code hidepid})
+     */
+    public Optional<ProcessInfo> process(int pid) throws IOException {
+        Path dir = proc.resolve(Integer.toString(pid));
+        try {
+            ProcStat stat = readStat(pid);
+            int uid = effectiveUid(text(dir.resolve("status")));
+            String command = commandLine(Files.readAllBytes(dir.resolve("cmdline")), stat.comm());
+            return Optional.of(new ProcessInfo(pid, stat.ppid(), uid, userName(uid), startTime(stat), stat.state(),
+                    command, cpuTime(stat), stat.rssPages() * pageSize));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (FileSystemException e) {
+            if (!Files.exists(dir)) {
+                return Optional.empty(); // ESRCH: it exited while being read
+            }
+            throw e;
+        }
+    }
+
+    private ProcStat readStat(int pid) throws IOException {
+        String line = text(proc.resolve(Integer.toString(pid)).resolve("stat"));
+        try {
+            return ProcStat.parse(line);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Unexpected contents of " + proc.resolve(pid + "/stat") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A {@code /proc} file as text. Not {@code Files.readString}: the command name in {@code stat}
+     * and {@code status} is whatever bytes the process set, and readString throws on bytes that are
+     * not UTF-8 where this decodes them as U+FFFD.
+     */
+    private static String text(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    }
+
+    private Instant startTime(ProcStat stat) throws IOException {
+        long ticks = stat.startTime();
+        return bootTime().plusSeconds(ticks / ticksPerSecond)
+                .plusNanos((ticks % ticksPerSecond) * 1_000_000_000L / ticksPerSecond);
+    }
+
+    private Duration cpuTime(ProcStat stat) {
+        long ticks = stat.utime() + stat.stime();
+        return Duration.ofSeconds(ticks / ticksPerSecond, (ticks % ticksPerSecond) * 1_000_000_000L / ticksPerSecond);
+    }
+
+    /** Boot time from the {@code btime} line of {@code /proc/stat} (seconds since the epoch), read once. */
+    private Instant bootTime() throws IOException {
+        Instant boot = bootTime;
+        if (boot == null) {
+            Path stat = proc.resolve("stat");
+            boot = Files.readAllLines(stat, StandardCharsets.US_ASCII).stream()
+                    .filter(l -> l.startsWith("btime "))
+                    .map(l -> Instant.ofEpochSecond(Long.parseLong(l.substring(6).trim())))
+                    .findFirst()
+                    .orElseThrow(() -> new IOException("No btime line in " + stat + "."));
+            bootTime = boot;
+        }
+        return boot;
+    }
+
+    private String userName(int uid) {
+        return userCache.computeIfAbsent(uid, userNames::apply);
+    }
+
+    /** The effective uid: the second number of the {@code Uid:} line of {@code /proc/PID/status}. */
+    static int effectiveUid(String status) throws IOException {
+        int at;
+        if (status.startsWith("Uid:")) {
+            at = 0;
+        } else {
+            at = status.indexOf("\nUid:");
+            if (at < 0) {
+                throw new IOException("No Uid line in /proc/PID/status.");
+            }
+            at++;
+        }
+        int eol = status.indexOf('\n', at);
+        String line = status.substring(at, eol < 0 ? status.length() : eol);
+        String[] ids = line.substring(4).trim().split("\\s+");
+        if (ids.length < 2) {
+            throw new IOException("Unexpected line in /proc/PID/status: '" + line + "'");
+        }
+        return Integer.parseUnsignedInt(ids[1]);
+    }
+
+    /** {@code cmdline} bytes (arguments each ended by NUL) joined by spaces; {@code [comm]} when empty. */
+    static String commandLine(byte[] cmdline, String comm) {
+        int n = cmdline.length;
+        while (n > 0 && cmdline[n - 1] == 0) {
+            n--;
+        }
+        if (n == 0) {
+            return "[" + comm + "]";
+        }
+        byte[] text = new byte[n];
+        for (int i = 0; i < n; i++) {
+            text[i] = cmdline[i] == 0 ? (byte) ' ' : cmdline[i];
+        }
+        return new String(text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The PIDs in control group {@code controlGroup} and the groups below it, as systemd names it
+     * (its {@code ControlGroup} property, e.g. {@code /system.slice/system-epics\x2d.slice/...}).
+     * Used for CPU and memory figures when systemd's own accounting is off.
+     *
+     * <p>The hierarchy read is the first of {@code /sys/fs/cgroup/unified<cg>} (hybrid layout),
+     * {@code /sys/fs/cgroup<cg>} (pure cgroup v2) and {@code /sys/fs/cgroup/systemd<cg>} (named v1
+     * hierarchy) that holds a {@code cgroup.procs}. Each {@code cgroup.procs} lists the processes
+     * directly in its group, unsorted and possibly with duplicates; the result is deduplicated.
+     *
+     * @return the PIDs in reading order, each once; empty when no hierarchy has the group (e.g. the
+     *         unit is not running)
+     * @throws IllegalArgumentException when {@code controlGroup} is not an absolute group path or
+     *                                  contains {@code ..}
+     * @throws IOException              when a {@code cgroup.procs} exists but cannot be read
+     */
+    public List<Integer> cgroupPids(String controlGroup) throws IOException {
+        if (!controlGroup.startsWith("/") || controlGroup.indexOf('\0') >= 0
+                || ("/" + controlGroup + "/").contains("/../")) {
+            throw new IllegalArgumentException("Not a control group path: '" + controlGroup + "'");
+        }
+        String relative = controlGroup.substring(1);
+        for (Path hierarchy : List.of(cgroupRoot.resolve("unified"), cgroupRoot, cgroupRoot.resolve("systemd"))) {
+            Path group = relative.isEmpty() ? hierarchy : hierarchy.resolve(relative);
+            if (Files.isRegularFile(group.resolve("cgroup.procs"))) {
+                return groupPids(group);
+            }
+        }
+        return List.of();
+    }
+
+    private static List<Integer> groupPids(Path group) throws IOException {
+        Set<Integer> pids = new LinkedHashSet<>();
+        collectGroupPids(group, pids);
+        return List.copyOf(pids);
+    }
+
+    private static void collectGroupPids(Path group, Set<Integer> pids) throws IOException {
+        List<String> lines;
+        List<Path> children = new ArrayList<>();
+        try {
+            lines = Files.readAllLines(group.resolve("cgroup.procs"), StandardCharsets.US_ASCII);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(group, Files::isDirectory)) {
+                entries.forEach(children::add);
+            }
+        } catch (NoSuchFileException e) {
+            return; // removed while being read: its processes went with it
+        } catch (DirectoryIteratorException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                return;
+            }
+            throw e.getCause();
+        }
+        for (String line : lines) {
+            if (!line.isBlank()) {
+                pids.add(Integer.parseInt(line.trim()));
+            }
+        }
+        for (Path child : children) {
+            collectGroupPids(child, pids);
+        }
+    }
+
+    /** The PID a {@code /proc} entry name stands for, or -1 when it is not all digits. */
+    private static int pidOf(String name) {
+        int n = name.length();
+        if (n == 0 || n > 9) {
+            return -1;
+        }
+        int pid = 0;
+        for (int i = 0; i < n; i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
+    }
+}
