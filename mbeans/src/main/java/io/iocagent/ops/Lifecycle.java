@@ -152,26 +152,22 @@ public final class Lifecycle {
 
     /** Enables the IOC to start with its manager (boot in system mode, login/linger in local mode). */
     public List<UnitFileChange> enable(IocName name) throws OperationException {
-        Installed.require(session, name, "enable");
-        UnitName unit = session.unit(name);
-        List<UnitFileChange> changes = Systemd.call(() -> session.systemd().enable(unit), "enable " + unit);
-        report(changes);
-        t.out("IOC '" + name + "' enabled.");
-        return changes;
+        return changeUnitFiles(name, "enable", true);
     }
 
     /** Disables the IOC: it no longer starts with its manager. */
     public List<UnitFileChange> disable(IocName name) throws OperationException {
-        Installed.require(session, name, "disable");
-        UnitName unit = session.unit(name);
-        List<UnitFileChange> changes = Systemd.call(() -> session.systemd().disable(unit), "disable " + unit);
-        report(changes);
-        t.out("IOC '" + name + "' disabled.");
-        return changes;
+        return changeUnitFiles(name, "disable", false);
     }
 
-    /** systemctl's wording for unit-file changes, on stderr as systemctl prints them. */
-    private void report(List<UnitFileChange> changes) {
+    /** Enable or disable, printing systemctl's wording for each change on stderr. */
+    private List<UnitFileChange> changeUnitFiles(IocName name, String verb, boolean enable) throws OperationException {
+        Installed.require(session, name, verb);
+        UnitName unit = session.unit(name);
+        List<UnitFileChange> changes = Systemd.call(
+                () -> enable ? session.systemd().enable(unit) : session.systemd().disable(unit), verb + " " + unit);
         changes.forEach(c -> t.err(c.describe()));
+        t.out("IOC '" + name + "' " + verb + "d.");
+        return changes;
     }
 }
