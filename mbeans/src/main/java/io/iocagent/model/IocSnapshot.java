@@ -1,0 +1,48 @@
+package io.iocagent.model;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One IOC at one moment. Absent numbers are -1 (counts, PIDs, bytes) or {@code NaN} (CPU
+ * seconds); absent texts are empty; {@code startedAt} is null when the unit is not active.
+ *
+ * @param name               IOC name
+ * @param installed          {@code NAME.conf} exists
+ * @param activeState        systemd ActiveState ({@code inactive} when systemd does not know it)
+ * @param subState           systemd SubState
+ * @param enabled            unit file state is enabled
+ * @param readiness          see {@link Readiness}
+ * @param mainPid            procServ's PID, -1 if none
+ * @param childPid           the IOC child's PID from procServ's log, -1 if none
+ * @param cpuSeconds         CPU time of the unit, NaN if unknown
+ * @param memoryBytes        memory of the unit, -1 if unknown
+ * @param serviceRestarts    systemd's NRestarts (procServ restarted by systemd)
+ * @param childRestarts      procServ's own restarts of the IOC child, counted from its log
+ * @param startedAt          when the unit became active (ActiveEnterTimestamp), null if inactive
+ * @param socketPath         configured console socket path
+ * @param socketState        LISTEN when the console socket listens, else ABSENT
+ * @param consoleClients     processes connected to the console
+ * @param recvQueue          the listener's pending connections
+ * @param sendQueue          the listener's backlog limit
+ * @param confPath           the configuration file
+ * @param logPath            the procServ log file
+ * @param command            IOC_CMD
+ * @param workingDirectory   IOC_CHDIR
+ * @param lastError          the last error or fatal line from the log since the child started, or empty
+ */
+public record IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
+                          Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
+                          long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
+                          String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
+                          String confPath, String logPath, String command, String workingDirectory, String lastError) {
+
+    public IocSnapshot {
+        consoleClients = List.copyOf(consoleClients);
+    }
+
+    /** Seconds since {@link #startedAt}, or -1 when not active. */
+    public long uptimeSeconds(Instant now) {
+        return startedAt == null ? -1 : Math.max(0, now.getEpochSecond() - startedAt.getEpochSecond());
+    }
+}
