@@ -30,6 +30,7 @@ public final class Session implements AutoCloseable {
     private final Terminal terminal;
     private final boolean force;
     private final Supplier<SystemdBus> connector;
+    private final boolean ownsBus;
     private SystemdBus systemd;
 
     /**
@@ -37,12 +38,27 @@ public final class Session implements AutoCloseable {
      */
     public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
                    Supplier<SystemdBus> connector) {
+        this(layout, account, env, terminal, force, connector, true);
+    }
+
+    private Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
+                    Supplier<SystemdBus> connector, boolean ownsBus) {
         this.layout = layout;
         this.account = account;
         this.env = Map.copyOf(env);
         this.terminal = terminal;
         this.force = force;
         this.connector = connector;
+        this.ownsBus = ownsBus;
+    }
+
+    /**
+     * A session on a long-lived connection someone else owns (the agent's): closing the session
+     * leaves the connection open.
+     */
+    public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
+                                      boolean force, SystemdBus bus) {
+        return new Session(layout, account, env, terminal, force, () -> bus, false);
     }
 
     public Layout layout() {
@@ -95,7 +111,7 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        if (systemd != null) {
+        if (systemd != null && ownsBus) {
             systemd.close();
         }
     }
