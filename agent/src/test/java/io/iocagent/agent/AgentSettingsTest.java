@@ -1,0 +1,63 @@
+package io.iocagent.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentSettingsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreLoopbackWithRemoteJmxOff() {
+        AgentSettings s = AgentSettings.load(Optional.empty(), Map.of());
+        assertEquals("127.0.0.1", s.jolokiaHost());
+        assertEquals(8778, s.jolokiaPort());
+        assertEquals("127.0.0.1", s.metricsHost());
+        assertEquals(9464, s.metricsPort());
+        assertTrue(s.jmxRemotePort().isEmpty());
+        assertEquals(Duration.ofSeconds(5), s.pollInterval());
+        assertEquals(List.of(), s.corsOrigins());
+    }
+
+    @Test
+    void flagsOverrideTheFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("agent.properties"),
+                "# example\njolokia.port = 18778\npoll.interval=2s\njolokia.cors.origins=http://a.example, http://b.example\n");
+        AgentSettings s = AgentSettings.load(Optional.of(file), Map.of("poll.interval", "500ms", "jmx.remote.port", "9999"));
+        assertEquals(18778, s.jolokiaPort());
+        assertEquals(Duration.ofMillis(500), s.pollInterval());
+        assertEquals(Optional.of(9999), s.jmxRemotePort());
+        assertEquals(List.of("http://a.example", "http://b.example"), s.corsOrigins());
+    }
+
+    @Test
+    void badValuesAndUnknownKeysNameTheKey() throws IOException {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("jolokia.port", "70000"))).getMessage()
+                .startsWith("jolokia.port '70000' is not a port number"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("poll.interval", "fast"))).getMessage()
+                .startsWith("poll.interval 'fast' is not a duration"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("poll.interval", "10ms"))).getMessage()
+                .contains("at least 100ms"));
+        Path file = Files.writeString(dir.resolve("typo.properties"), "jolokia.prot=1\n");
+        String msg = assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.of(file), Map.of())).getMessage();
+        assertTrue(msg.startsWith("Unknown agent setting 'jolokia.prot' in " + file), msg);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.of(dir.resolve("missing")), Map.of())).getMessage()
+                .startsWith("Cannot read the agent configuration"));
+    }
+}
