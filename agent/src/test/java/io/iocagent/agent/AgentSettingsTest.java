@@ -32,6 +32,12 @@ class AgentSettingsTest {
     }
 
     @Test
+    void theShippedExampleLoadsAndMatchesTheDefaults() {
+        Path example = Path.of("").toAbsolutePath().getParent().resolve("deploy/agent/agent.properties");
+        assertEquals(AgentSettings.load(Optional.empty(), Map.of()), AgentSettings.load(Optional.of(example), Map.of()));
+    }
+
+    @Test
     void flagsOverrideTheFile() throws IOException {
         Path file = Files.writeString(dir.resolve("agent.properties"),
                 "# example\njolokia.port = 18778\npoll.interval=2s\njolokia.cors.origins=http://a.example, http://b.example\n");
