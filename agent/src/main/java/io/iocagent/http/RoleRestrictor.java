@@ -1,0 +1,165 @@
+package io.iocagent.http;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import javax.management.ObjectName;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.jolokia.server.core.config.ConfigKey;
+import org.jolokia.server.core.config.Configuration;
+import org.jolokia.server.core.restrictor.policy.PolicyRestrictor;
+import org.jolokia.server.core.service.api.Restrictor;
+import org.jolokia.server.core.util.HttpMethod;
+import org.jolokia.server.core.util.RequestType;
+import org.xml.sax.SAXException;
+
+/**
+ * Jolokia's access decisions for the agent: the policy file ({@link PolicyRestrictor}) decides
+ * what may be touched at all; on top of it, operations (exec, write) are for operators only and
+ * only by POST, and browser origins are checked strictly against the endpoint's own and the
+ * configured ones (Jolokia's own {@code <strict-checking/>} would also refuse every client that
+ * sends no {@code Origin}, such as curl).
+ *
+ * <p>Jolokia 2.6.0 creates this class by name ({@code restrictorClass}) with its
+ * {@link Configuration}, and asks it without telling it the request or its user; the caller and
+ * the request facts come from the thread's {@link RequestScope}. Every exec/write decision is
+ * recorded there for the audit log. Thread-safe: the policy is read-only after construction.
+ */
+public final class RoleRestrictor implements Restrictor {
+
+    private final PolicyRestrictor policy;
+
+    /** Called by Jolokia; reads the policy file named by {@code policyLocation} (a file: URI). */
+    public RoleRestrictor(Configuration config) {
+        this(readPolicy(Path.of(URI.create(config.getConfig(ConfigKey.POLICY_LOCATION)))));
+    }
+
+    RoleRestrictor(PolicyRestrictor policy) {
+        this.policy = policy;
+    }
+
+    /**
+     * Parses the policy file, failing with a message that names it. A {@code <cors>} section is
+     * refused rather than ignored: origins come from {@link JolokiaSettings#corsOrigins()}.
+     */
+    static PolicyRestrictor readPolicy(Path file) {
+        byte[] xml;
+        try {
+            xml = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new EndpointException("Jolokia: cannot read the access policy " + file + " (" + e + ").", e,
+                    "-> Install deploy/jolokia/jolokia-access.xml there, or point the setting at it.");
+        }
+        PolicyRestrictor policy;
+        try {
+            policy = new PolicyRestrictor(new ByteArrayInputStream(xml));
+        } catch (RuntimeException e) {
+            throw new EndpointException("Jolokia: the access policy " + file + " is invalid: " + e.getMessage(), e,
+                    "-> Compare it with deploy/jolokia/jolokia-access.xml.");
+        }
+        if (hasCorsSection(xml)) {
+            throw new EndpointException("Jolokia: the access policy " + file + " has a <cors> section.",
+                    "-> Remove it and list the allowed browser origins in the agent's Jolokia settings instead.");
+        }
+        return policy;
+    }
+
+    private static boolean hasCorsSection(byte[] xml) {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml))
+                    .getElementsByTagName("cors").getLength() > 0;
+        } catch (ParserConfigurationException | SAXException | IOException e) {
+            throw new EndpointException("Jolokia: the access policy could not be parsed: " + e.getMessage(), e,
+                    "-> Compare it with deploy/jolokia/jolokia-access.xml (no DOCTYPE).");
+        }
+    }
+
+    /**
+     * Operations a viewer may run because they only read: fetching pulled notifications from
+     * Jolokia's own store ({@code jolokia:type=NotificationStore,agent=…}, operation {@code pull}).
+     * Not audited.
+     */
+    static boolean readOnlyOperation(ObjectName mbean, String operation) {
+        return "jolokia".equals(mbean.getDomain())
+                && "NotificationStore".equals(mbean.getKeyProperty("type"))
+                && (operation.equals("pull") || operation.startsWith("pull("));
+    }
+
+    @Override
+    public boolean isOperationAllowed(ObjectName mbean, String operation) {
+        if (readOnlyOperation(mbean, operation)) {
+            return policy.isOperationAllowed(mbean, operation);
+        }
+        return operation("exec", mbean, operation, policy.isOperationAllowed(mbean, operation));
+    }
+
+    @Override
+    public boolean isAttributeWriteAllowed(ObjectName mbean, String attribute) {
+        return operation("write", mbean, attribute, policy.isAttributeWriteAllowed(mbean, attribute));
+    }
+
+    private static boolean operation(String action, ObjectName mbean, String member, boolean policyAllows) {
+        Optional<RequestScope> scope = RequestScope.current();
+        if (scope.isEmpty()) {
+            return false;
+        }
+        RequestScope s = scope.get();
+        String refusal = refusal(s, policyAllows);
+        s.decided(action, mbean, member, refusal);
+        return refusal == null;
+    }
+
+    private static String refusal(RequestScope s, boolean policyAllows) {
+        Caller caller = s.caller();
+        if (caller == null || !caller.operator()) {
+            return "operations need the operator role";
+        }
+        if (!"POST".equalsIgnoreCase(s.method())) {
+            return "operations must be sent by POST";
+        }
+        return policyAllows ? null : "the access policy forbids it";
+    }
+
+    @Override
+    public boolean isOriginAllowed(String origin, boolean onlyWhenStrictCheckingIsEnabled) {
+        return RequestScope.current().map(s -> s.originAllowed(origin)).orElse(origin == null);
+    }
+
+    @Override
+    public boolean ignoreScheme() {
+        return false;
+    }
+
+    @Override
+    public boolean isHttpMethodAllowed(HttpMethod method) {
+        return policy.isHttpMethodAllowed(method);
+    }
+
+    @Override
+    public boolean isTypeAllowed(RequestType type) {
+        return policy.isTypeAllowed(type);
+    }
+
+    @Override
+    public boolean isAttributeReadAllowed(ObjectName mbean, String attribute) {
+        return policy.isAttributeReadAllowed(mbean, attribute);
+    }
+
+    @Override
+    public boolean isRemoteAccessAllowed(String... hostOrAddress) {
+        return policy.isRemoteAccessAllowed(hostOrAddress);
+    }
+
+    @Override
+    public boolean isObjectNameHidden(ObjectName name) {
+        return policy.isObjectNameHidden(name);
+    }
+}

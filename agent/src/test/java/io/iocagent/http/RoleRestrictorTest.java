@@ -1,0 +1,120 @@
+package io.iocagent.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.iocagent.jmx.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped policy under the role layer, with a hand-made request scope. */
+class RoleRestrictorTest {
+
+    private static final ObjectName IOC = name("epics.ioc:type=Ioc,name=x");
+    private final RoleRestrictor restrictor = new RoleRestrictor(RoleRestrictor.readPolicy(ShippedPolicy.path()));
+    private RequestScope scope;
+
+    @AfterEach
+    void closeScope() {
+        if (scope != null) {
+            scope.close();
+        }
+    }
+
+    @Test
+    void viewerIsRefusedOperationsAndTheRefusalIsRecorded() {
+        open("POST", Role.VIEWER);
+        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
+        assertFalse(restrictor.isAttributeWriteAllowed(IOC, "Level"));
+        assertEquals(2, scope.attempts().size());
+        assertEquals("operations need the operator role", scope.attempts().get(0).refusal);
+    }
+
+    @Test
+    void operatorMayRunAgentOperationsByPostOnly() {
+        open("POST", Role.OPERATOR);
+        assertTrue(restrictor.isOperationAllowed(IOC, "restart"));
+        assertNull(scope.attempts().get(0).refusal);
+        scope.close();
+        open("GET", Role.OPERATOR);
+        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
+        assertEquals("operations must be sent by POST", scope.attempts().get(0).refusal);
+    }
+
+    @Test
+    void policyStillBindsOperators() {
+        open("POST", Role.OPERATOR);
+        assertFalse(restrictor.isOperationAllowed(name("java.lang:type=Memory"), "gc"));
+        assertFalse(restrictor.isOperationAllowed(name("com.sun.management:type=DiagnosticCommand"), "gcHeapDump"));
+        assertFalse(restrictor.isOperationAllowed(name("jdk.management.jfr:type=FlightRecorder"), "startRecording"));
+        assertFalse(restrictor.isAttributeReadAllowed(name("com.sun.management:type=HotSpotDiagnostic"), "DiagnosticOptions"));
+        assertTrue(restrictor.isObjectNameHidden(name("javax.management.loading:type=MLet")));
+    }
+
+    @Test
+    void repeatedChecksOfOneOperationCountOnce() {
+        open("POST", Role.OPERATOR);
+        restrictor.isOperationAllowed(IOC, "restart");
+        restrictor.isOperationAllowed(IOC, "restart");
+        assertEquals(1, scope.attempts().size());
+    }
+
+    @Test
+    void outsideARequestNoOperationIsAllowed() {
+        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
+        assertFalse(restrictor.isOriginAllowed("http://127.0.0.1:8778", true));
+    }
+
+    @Test
+    void viewersMayPullNotificationsWithoutAnAuditRecord() {
+        open("POST", Role.VIEWER);
+        assertTrue(restrictor.isOperationAllowed(name("jolokia:type=NotificationStore,agent=a"), "pull"));
+        assertTrue(scope.attempts().isEmpty());
+    }
+
+    @Test
+    void originsAreTheEndpointsOwnOrConfiguredOnes() {
+        scope = RequestScope.open("POST", "127.0.0.1", "http://127.0.0.1:8778", List.of("https://console.example"));
+        assertTrue(restrictor.isOriginAllowed(null, true), "non-browser clients send none");
+        assertTrue(restrictor.isOriginAllowed("http://127.0.0.1:8778", true));
+        assertTrue(restrictor.isOriginAllowed("https://console.example/app/page?x=1", true), "a Referer counts by its origin");
+        assertFalse(restrictor.isOriginAllowed("https://console.example:8443", true));
+        assertFalse(restrictor.isOriginAllowed("null", true));
+        assertFalse(restrictor.isOriginAllowed("http://evil.example", false));
+    }
+
+    @Test
+    void policyWithCorsSectionIsRefused(@TempDir Path dir) throws Exception {
+        Path policy = dir.resolve("p.xml");
+        Files.writeString(policy, "<restrict><cors><allow-origin>*</allow-origin></cors></restrict>");
+        EndpointException e = assertThrows(EndpointException.class, () -> RoleRestrictor.readPolicy(policy));
+        assertTrue(e.getMessage().contains("has a <cors> section"), e.getMessage());
+    }
+
+    @Test
+    void missingPolicyIsRefusedNotTreatedAsAllowAll(@TempDir Path dir) {
+        EndpointException e = assertThrows(EndpointException.class, () -> RoleRestrictor.readPolicy(dir.resolve("none.xml")));
+        assertTrue(e.getMessage().contains("cannot read the access policy"), e.getMessage());
+    }
+
+    private void open(String method, Role role) {
+        scope = RequestScope.open(method, "127.0.0.1", null, List.of());
+        scope.caller(new Caller("someone", role));
+    }
+
+    private static ObjectName name(String text) {
+        try {
+            return new ObjectName(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
