@@ -1,6 +1,8 @@
 package io.iocagent.cli;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,9 +15,12 @@ import java.util.Optional;
  * @param json        {@code --json}: machine-readable output where a command offers it
  * @param command     the command word, if any
  * @param target      the command's argument, if any
+ * @param config      {@code --config FILE} (or {@code --config=FILE}): the agent's settings file
+ * @param settings    {@code --key=value} agent settings given as flags
  */
 public record Arguments(boolean local, boolean force, int verbosity, boolean json,
-                        Optional<String> command, Optional<String> target) {
+                        Optional<String> command, Optional<String> target, Optional<String> config,
+                        Map<String, String> settings) {
 
     /** What the scan decided before any command runs. */
     public sealed interface Outcome permits Parsed, ShowHelp, ShowVersion, Invalid {
@@ -48,7 +53,25 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
         int verbosity = 0;
         String command = null;
         String target = null;
-        for (String token : args) {
+        String config = null;
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String token = args.get(i);
+            if (token.equals("--config")) {
+                if (i + 1 >= args.size()) {
+                    return new Invalid("Option '--config' needs a file");
+                }
+                config = args.get(++i);
+                continue;
+            }
+            if (token.startsWith("--config=")) {
+                config = token.substring("--config=".length());
+                continue;
+            }
+            if (token.startsWith("--") && token.indexOf('=') > 2) {
+                settings.put(token.substring(2, token.indexOf('=')), token.substring(token.indexOf('=') + 1));
+                continue;
+            }
             switch (token) {
                 case "--local", "--user" -> local = true;
                 case "-f", "--force" -> force = true;
@@ -75,6 +98,6 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
             }
         }
         return new Parsed(new Arguments(local, force, verbosity, json,
-                Optional.ofNullable(command), Optional.ofNullable(target)));
+                Optional.ofNullable(command), Optional.ofNullable(target), Optional.ofNullable(config), Map.copyOf(settings)));
     }
 }

@@ -116,6 +116,14 @@ public final class Main {
             t.err("  -> Drop -v/-vv, or use: " + PROGRAM + " list -v");
             return 1;
         }
+        if (!command.equals("agent") && (a.config().isPresent() || !a.settings().isEmpty())) {
+            t.err("Error: --config and --key=value settings are only for the 'agent' command.");
+            t.err("  -> Usage: " + PROGRAM + " [--local] agent [--config FILE] [--key=value ...]");
+            return 1;
+        }
+        if (command.equals("agent")) {
+            return AgentCommand.run(a, env, layout, account, t);
+        }
         String target = a.target().orElse("");
         if (a.target().isPresent() && !PATH_COMMANDS.contains(command)) {
             String name = IocName.baseName(target);

@@ -39,6 +39,9 @@ final class Usage {
                   attach         Attach to the IOC console via UNIX Domain Socket (read/write; Ctrl-A detaches)
                   monitor        Attach to the IOC console in read-only mode (prevents input interleaving)
                   inspect        Deep trace of socket file descriptors and client PIDs (root in system mode)
+                  agent          Run the JMX agent in the foreground: one MXBean per IOC, Jolokia HTTP
+                                 (127.0.0.1:8778) and Prometheus /metrics (127.0.0.1:9464).
+                                 Settings: --config FILE and --key=value (deploy/agent/agent.properties)
 
                 Environment:
                   IOC_RUNNER_CONF_DIR, IOC_RUNNER_SYSTEMD_DIR, IOC_RUNNER_RUN_DIR, IOC_RUNNER_LOG_DIR

@@ -61,6 +61,12 @@ public final class Session implements AutoCloseable {
         return new Session(layout, account, env, terminal, force, () -> bus, false);
     }
 
+    /** As {@link #onSharedBus(Layout, Account, Map, Terminal, boolean, SystemdBus)}, connecting on first use. */
+    public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
+                                      boolean force, Supplier<SystemdBus> bus) {
+        return new Session(layout, account, env, terminal, force, bus, false);
+    }
+
     public Layout layout() {
         return layout;
     }

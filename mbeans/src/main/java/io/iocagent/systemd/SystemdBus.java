@@ -16,14 +16,23 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.freedesktop.dbus.DBusPath;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.matchrules.DBusMatchRule;
+import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.types.Variant;
 import org.slf4j.Logger;
@@ -52,6 +61,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Thread-safe: all methods may be called from any number of threads; calls share
  * the connection and are not serialised. Opening a connection is serialised. dbus-java delivers
  * signals on its single signal thread; the work done there is a map lookup.
+ *
+ * <p><b>Unit signals.</b> {@link UnitChanges#subscribe} listeners hear about state changes of a template's
+ * units. They are fed by a second, receive-only connection (its own {@code Subscribe()}, match rules
+ * for {@code PropertiesChanged} under {@code /org/freedesktop/systemd1/unit} and for
+ * {@code JobRemoved}), opened with the first listener and kept open by every later call: when it is
+ * found dead, the next call reopens it (after a failed attempt, not again for 5 s),
+ * so listeners survive reconnects without registering again. Signals sent while it was down are
+ * lost; callers poll to cover that gap.
  *
  * <p><b>Errors.</b> Every method throws {@link SystemdException} (unchecked), with a message that
  * names the operation, the unit and what to try; {@code IllegalArgumentException} for invalid
@@ -119,6 +136,13 @@ public final class SystemdBus implements AutoCloseable {
     private BusSession session; // guarded by sessionLock
     private boolean closed; // guarded by sessionLock
     private int sessionsOpened; // guarded by sessionLock
+
+    /** Registered by {@link UnitChanges#subscribe}; read on the signal thread. */
+    private final List<UnitWatch> unitWatches = new CopyOnWriteArrayList<>();
+    private final UnitChanges unitChanges = new UnitChanges();
+    private SignalFeed feed; // guarded by sessionLock
+    private long nextFeedAttempt; // guarded by sessionLock; System.nanoTime() scale
+    private int feedsOpened; // guarded by sessionLock
 
     private SystemdBus(String address, Duration callTimeout) {
         this.address = Objects.requireNonNull(address, "address");
@@ -363,18 +387,74 @@ public final class SystemdBus implements AutoCloseable {
         });
     }
 
+    /**
+     * Notifications of changes to units; see {@link UnitChanges#subscribe}. A facet rather than a
+     * method of its own because every public method of this class that names units takes
+     * {@link UnitName}s only (the gate), and a subscription names a template and a callback.
+     */
+    public UnitChanges unitChanges() {
+        return unitChanges;
+    }
+
+    /** Subscriptions to unit changes of one {@link SystemdBus}; see {@link #subscribe}. Thread-safe. */
+    public final class UnitChanges {
+
+        private UnitChanges() {
+        }
+
+        /**
+         * Calls {@code listener} with the unit whenever systemd reports that an instance of
+         * {@code templatePrefix}'s template changed: a {@code PropertiesChanged} signal on the unit's
+         * object path (state, PIDs, counters, …) or a {@code JobRemoved} for it. One change usually
+         * comes as several signals, so expect repeats. Only instances with a valid IOC name are
+         * reported.
+         *
+         * <p>The listener runs on dbus-java's single signal thread: it must return at once (hand the
+         * unit to another thread). Exceptions it throws are logged and otherwise ignored.
+         *
+         * <p>The signal connection is opened now if possible (bounded by the call timeout); if that
+         * fails it is retried by later calls, see the class comment of {@link SystemdBus}. Subscribing
+         * never fails for bus reasons.
+         *
+         * @return closing it stops the calls to {@code listener}; the signal connection stays open
+         * @throws IllegalArgumentException if {@code templatePrefix} is not a valid prefix
+         * @throws IllegalStateException    after {@link SystemdBus#close()}
+         */
+        public AutoCloseable subscribe(String templatePrefix, Consumer<UnitName> listener) {
+            UnitName.requireValidPrefix(templatePrefix);
+            Objects.requireNonNull(listener, "listener");
+            UnitWatch watch = new UnitWatch(templatePrefix, listener);
+            synchronized (sessionLock) {
+                if (closed) {
+                    throw new IllegalStateException("This SystemdBus (" + address + ") is closed.");
+                }
+                unitWatches.add(watch);
+                nextFeedAttempt = System.nanoTime();
+                maintainFeed();
+            }
+            return () -> unitWatches.removeIf(w -> w == watch);
+        }
+    }
+
     /** Closes the connection; later calls throw {@link IllegalStateException}. Idempotent. */
     @Override
     public void close() {
         BusSession last;
+        SignalFeed lastFeed;
         synchronized (sessionLock) {
             closed = true;
             last = session;
             session = null;
+            lastFeed = feed;
+            feed = null;
         }
         if (last != null) {
             last.close();
         }
+        if (lastFeed != null) {
+            lastFeed.close();
+        }
+        unitWatches.clear();
         connector.shutdownNow();
     }
 
@@ -553,6 +633,7 @@ public final class SystemdBus implements AutoCloseable {
                 throw new IllegalStateException("This SystemdBus (" + address + ") is closed.");
             }
             if (session != null && session.isAlive()) {
+                maintainFeed();
                 return session;
             }
             if (session != null) {
@@ -566,6 +647,7 @@ public final class SystemdBus implements AutoCloseable {
             }
             sessionsOpened++;
             LOG.debug("Connected to systemd at {} (connection {})", address, sessionsOpened);
+            maintainFeed();
             return session;
         }
     }
@@ -610,6 +692,204 @@ public final class SystemdBus implements AutoCloseable {
             }
         }
         dead.close();
+    }
+
+    // ---- unit signals -----------------------------------------------------------------------
+
+    /** Seconds between attempts to reopen a signal connection that could not be opened. */
+    private static final int SIGNAL_RETRY_SECONDS = 5;
+
+    /** One {@link UnitChanges#subscribe} registration; compared by identity. */
+    private static final class UnitWatch {
+        final String templatePrefix;
+        final Consumer<UnitName> listener;
+
+        UnitWatch(String templatePrefix, Consumer<UnitName> listener) {
+            this.templatePrefix = templatePrefix;
+            this.listener = listener;
+        }
+    }
+
+    /**
+     * Opens the signal connection if there are listeners and it is missing or dead, unless the last
+     * attempt failed less than {@code SIGNAL_RETRY_SECONDS} ago. Never throws: a failure only
+     * costs signals. Caller holds {@code sessionLock}.
+     */
+    private void maintainFeed() {
+        if (unitWatches.isEmpty() || feed != null && feed.isAlive() || System.nanoTime() - nextFeedAttempt < 0) {
+            return;
+        }
+        if (feed != null) {
+            feed.close();
+            feed = null;
+        }
+        try {
+            feed = openFeed();
+            feedsOpened++;
+            LOG.debug("Receiving unit signals from systemd at {} (signal connection {})", address, feedsOpened);
+        } catch (CallFailure f) {
+            nextFeedAttempt = System.nanoTime() + TimeUnit.SECONDS.toNanos(SIGNAL_RETRY_SECONDS);
+            LOG.warn("Cannot receive unit signals from systemd at {} ({}); retrying with a later call.", address, f.detail());
+        }
+    }
+
+    /** Opens a signal connection on the connector thread, bounded by the call timeout like {@link #openSession}. */
+    private SignalFeed openFeed() throws CallFailure {
+        CompletableFuture<SignalFeed> opening;
+        try {
+            opening = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return SignalFeed.open(address, this::unitSignalled);
+                } catch (DBusException | RuntimeException e) {
+                    throw new CompletionException(
+                            new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e), e));
+                }
+            }, connector);
+        } catch (RejectedExecutionException e) {
+            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null,
+                    MAX_CONNECT_THREADS + " earlier connection attempts are still hanging", e);
+        }
+        try {
+            return opening.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            opening.thenAccept(SignalFeed::close);
+            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null,
+                    "no answer within " + ManagerEndpoint.seconds(callTimeout) + " while connecting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CallFailure f) {
+                throw f;
+            }
+            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            opening.thenAccept(SignalFeed::close);
+            throw new CallFailure(CallFailure.Kind.INTERRUPTED, null, "interrupted while connecting", e);
+        }
+    }
+
+    /** On the signal thread: hands {@code unitName} to every listener whose template it belongs to. */
+    private void unitSignalled(String unitName) {
+        for (UnitWatch watch : unitWatches) {
+            UnitName.parse(watch.templatePrefix, unitName).ifPresent(unit -> {
+                try {
+                    watch.listener.accept(unit);
+                } catch (RuntimeException e) {
+                    LOG.warn("A unit change listener failed for {}", unit, e);
+                }
+            });
+        }
+    }
+
+    /**
+     * The unit an object path under {@code /org/freedesktop/systemd1/unit/} stands for: systemd
+     * names unit objects by the unit name with every byte other than {@code [A-Za-z0-9]} written as
+     * {@code _xx} (two lower-case hex digits; {@code bus_label_escape} in systemd's
+     * {@code bus-label.c}). Empty for any other path.
+     */
+    static String unitOfPath(String objectPath) {
+        if (objectPath == null || !objectPath.startsWith(SignalFeed.UNIT_PATH_PREFIX)) {
+            return "";
+        }
+        String label = objectPath.substring(SignalFeed.UNIT_PATH_PREFIX.length());
+        StringBuilder name = new StringBuilder(label.length());
+        for (int i = 0; i < label.length(); i++) {
+            char c = label.charAt(i);
+            if (c == '_' && i + 2 < label.length()
+                    && Character.digit(label.charAt(i + 1), 16) >= 0 && Character.digit(label.charAt(i + 2), 16) >= 0) {
+                name.append((char) Integer.parseInt(label, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                name.append(c);
+            }
+        }
+        return name.toString();
+    }
+
+    /**
+     * The receive-only connection behind {@link UnitChanges#subscribe}. It is separate from {@link BusSession}
+     * so that registering listeners needs no change to how calls are made; it subscribes on its own so
+     * that it works whatever state the call connection is in.
+     */
+    private static final class SignalFeed implements AutoCloseable {
+
+        static final String UNIT_PATH_PREFIX = BusSession.MANAGER_PATH + "/unit/";
+
+        /** {@code PropertiesChanged} of unit objects only, so other services' signals never reach us. */
+        private static final DBusMatchRule UNIT_PROPERTIES = DBusMatchRuleBuilder.create()
+                .withType("signal")
+                .withInterface("org.freedesktop.DBus.Properties")
+                .withMember("PropertiesChanged")
+                .withPathNamespace(BusSession.MANAGER_PATH + "/unit")
+                .build();
+
+        private final String address;
+        private final AtomicBoolean alive = new AtomicBoolean(true);
+        private final DBusConnection connection;
+
+        private SignalFeed(String address) throws DBusException {
+            this.address = address;
+            this.connection = DBusConnectionBuilder.forAddress(address)
+                    .withShared(false)
+                    .withDisconnectCallback(new IDisconnectCallback() {
+                        @Override
+                        public void disconnectOnError(java.io.IOException e) {
+                            lost("connection error: " + CallFailure.describe(e));
+                        }
+
+                        @Override
+                        public void clientDisconnect() {
+                            lost("the bus closed the connection");
+                        }
+
+                        @Override
+                        public void requestedDisconnect(Integer connectionId) {
+                            alive.set(false);
+                        }
+                    })
+                    .transportConfig()
+                        .withTimeout(500) // one connect attempt, as in BusSession
+                        .back()
+                    .receivingThreadConfig()
+                        .withSignalThreadCount(1)
+                        .withMethodCallThreadCount(1)
+                        .connectionConfig()
+                    .build();
+        }
+
+        /** Connects, adds the match rules and subscribes; blocks (the caller bounds it). */
+        static SignalFeed open(String address, Consumer<String> onUnit) throws DBusException {
+            SignalFeed feed = new SignalFeed(address);
+            try {
+                feed.connection.addGenericSigHandler(UNIT_PROPERTIES, s -> onUnit.accept(unitOfPath(s.getPath())));
+                feed.connection.addSigHandler(Systemd1Manager.JobRemoved.class, s -> onUnit.accept(s.getUnit()));
+                feed.connection.getRemoteObject(BusSession.SYSTEMD, BusSession.MANAGER_PATH, Systemd1Manager.class)
+                        .Subscribe();
+                return feed;
+            } catch (DBusException | RuntimeException e) {
+                feed.close();
+                throw e;
+            }
+        }
+
+        boolean isAlive() {
+            return alive.get() && connection.isConnected();
+        }
+
+        private void lost(String why) {
+            if (alive.getAndSet(false)) {
+                LOG.debug("Lost the signal connection to systemd at {}: {}", address, why);
+            }
+        }
+
+        @Override
+        public void close() {
+            alive.set(false);
+            try {
+                connection.close();
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.debug("Closing the signal connection to {} failed", address, e);
+            }
+        }
     }
 
     // ---- helpers ----------------------------------------------------------------------------

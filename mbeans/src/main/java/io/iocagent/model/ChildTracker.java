@@ -1,0 +1,340 @@
+package io.iocagent.model;
+
+import io.iocagent.procserv.LogEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * One IOC's children as its procServ log and systemd tell them over time, and the {@link Readiness}
+ * that follows — the start verdict's rules ({@code StartupCheck}, {@link io.iocagent.procserv.StartupSignals})
+ * applied continuously instead of once after a start.
+ *
+ * <p><b>Generations.</b> Each {@code ChildStarted} ("The PID of new child") begins a generation. A
+ * generation reaches its marker ({@code All initialization complete}), logs tokens, and dies with
+ * procServ's death banner. Tokens and markers before any {@code ChildStarted} (a log that begins
+ * mid-run) belong to an anonymous generation.
+ *
+ * <p><b>Runs.</b> A run is the life of one procServ process (one systemd main PID). A new run
+ * starts from scratch, as the start verdict judges every start from its own baseline: when systemd
+ * is seen to stop the unit or to replace its main process, or when a new child's parent (from
+ * {@code /proc}) is not the procServ of the run, the crash history is forgotten and the death banner
+ * that the stop makes procServ write is not counted as a crash (the verdict's teardown allowance).
+ *
+ * <p><b>The rule</b>, evaluated at {@code now} with a crash window W (default 60 s) and a settle
+ * time S (default 10 s); the first that applies wins:
+ * <ol>
+ *   <li>systemd unreachable or the unit's state unknown: {@code UNKNOWN};</li>
+ *   <li>{@code ActiveState=failed}: {@code FAILED};</li>
+ *   <li>{@code activating}: {@code CRASH_LOOP} if systemd restarted procServ twice or more within
+ *       W ({@code NRestarts} rising), else {@code STARTING};</li>
+ *   <li>any other state but {@code active}/{@code reloading}/{@code refreshing}: {@code STOPPED};</li>
+ *   <li>the log exists but cannot be read: {@code UNKNOWN};</li>
+ *   <li>a fatal token before the marker in this run, and no generation has reached the marker
+ *       since: {@code FAILED} (sticky across procServ's restarts, so a child that fails the same way
+ *       every time stays FAILED instead of flickering through STARTING);</li>
+ *   <li>{@code CRASH_LOOP} when, within W, (a) two or more children died before their marker and
+ *       the current child has not reached it, or (b) two or more children died after their marker,
+ *       or (c) one child died after its marker and the current child has not yet been past its
+ *       marker for S while alive, or (d) systemd restarted procServ twice or more and the current
+ *       child has not settled that way;</li>
+ *   <li>the current child reached its marker and is alive: {@code READY};</li>
+ *   <li>otherwise {@code STARTING}.</li>
+ * </ol>
+ * So CRASH_LOOP decays by itself: to READY once the child that replaced a single post-init crash has
+ * lived S past its marker (or, for repeated crashes, once the deaths are older than W), and to
+ * STARTING when no child gets that far.
+ *
+ * <p><b>First sight.</b> The existing log is read once ({@link #acceptBacklog}) to learn the current
+ * child: its PID, whether it reached the marker, its last error. Backlog events carry no time, so
+ * they do not count towards W, with one exception: when the log was written within W and ends in
+ * two or more deaths before any marker, those deaths are dated at the log's last write — a crash
+ * loop under way when the agent starts is then reported at once.
+ *
+ * <p><b>Counters.</b> {@link #childRestarts()} counts the {@code ChildStarted} events read live
+ * (not from the backlog) that follow an earlier child of the same run: procServ's own restarts of
+ * its child since the agent started watching. The first child seen in each run (after a start or
+ * restart of the unit, or when watching begins with an empty log) is not a restart — the "minus one
+ * for the first", applied per run so that restarting the unit by hand does not count.
+ *
+ * <p>Not thread-safe: the refresher's thread owns it.
+ */
+final class ChildTracker {
+
+    /** How far back deaths count towards a crash loop. */
+    static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
+
+    /** How long a child must live past its marker to clear a single crash after init. */
+    static final Duration DEFAULT_SETTLE = Duration.ofSeconds(10);
+
+    /** Bound on remembered deaths and restarts; more than this within W changes nothing. */
+    private static final int MAX_HISTORY = 16;
+
+    private final Duration window;
+    private final Duration settle;
+    private final IntUnaryOperator parentOf;
+
+    private Generation current;
+    private final Deque<Death> deaths = new ArrayDeque<>();
+    private final Deque<Instant> serviceRestarts = new ArrayDeque<>();
+    private boolean fatalBeforeMarker;
+    /** The line that set {@link #fatalBeforeMarker}. */
+    private String fatalLine = "";
+    private long childRestarts;
+    private long lastNRestarts = -1;
+    /** procServ of the current run, 0 when not known. */
+    private int runPid;
+    /** The next ChildStarted is the first child of a new run. */
+    private boolean runStartPending;
+    /** The next death banner is the one a stop makes procServ write. */
+    private boolean teardownPending;
+
+    /**
+     * @param parentOf the parent PID of a live process, or -1 when unknown (the process is gone);
+     *                 asked once per live {@code ChildStarted}
+     */
+    ChildTracker(Duration window, Duration settle, IntUnaryOperator parentOf) {
+        this.window = Objects.requireNonNull(window, "window");
+        this.settle = Objects.requireNonNull(settle, "settle");
+        this.parentOf = Objects.requireNonNull(parentOf, "parentOf");
+    }
+
+    ChildTracker(IntUnaryOperator parentOf) {
+        this(DEFAULT_WINDOW, DEFAULT_SETTLE, parentOf);
+    }
+
+    /** One child of procServ. */
+    private static final class Generation {
+        final int pid;
+        /** When it was read; null for the backlog (long ago). */
+        final Instant startedAt;
+        boolean markerSeen;
+        /** When the marker was read; null for the backlog. */
+        Instant markerAt;
+        boolean died;
+        String lastError = "";
+
+        Generation(int pid, Instant startedAt) {
+            this.pid = pid;
+            this.startedAt = startedAt;
+        }
+    }
+
+    /** A death banner that counted as a crash. */
+    private record Death(Instant at, boolean afterMarker) {
+    }
+
+    /**
+     * Reads the log that existed before watching began, in file order.
+     *
+     * @param lastWrite the log's modification time, if known
+     * @param now       the current time
+     */
+    void acceptBacklog(List<LogEvent> events, Instant lastWrite, Instant now) {
+        int trailingEarlyDeaths = 0;
+        for (LogEvent event : events) {
+            apply(event, null);
+            if (event instanceof LogEvent.InitComplete) {
+                trailingEarlyDeaths = 0;
+            } else if (event instanceof LogEvent.ChildShuttingDown && current != null && !current.markerSeen) {
+                trailingEarlyDeaths++;
+            }
+        }
+        if (current != null && current.pid > 0 && !current.died) {
+            int parent = parentOf.applyAsInt(current.pid);
+            if (parent > 0) {
+                runPid = parent;
+            }
+        }
+        if (lastWrite != null && trailingEarlyDeaths >= 2 && lastWrite.isAfter(now.minus(window))) {
+            for (int i = 0; i < Math.min(trailingEarlyDeaths, MAX_HISTORY); i++) {
+                deaths.addLast(new Death(lastWrite, false));
+            }
+        }
+    }
+
+    /** A new event read from the live log at {@code at}. */
+    void accept(LogEvent event, Instant at) {
+        apply(event, Objects.requireNonNull(at, "at"));
+    }
+
+    /**
+     * What systemd said about the unit at {@code at}; call it after feeding the log read just before
+     * the state was read, so that a stop's death banner is already known if procServ wrote it.
+     *
+     * @param running   ActiveState is {@code active}, {@code reloading} or {@code refreshing}
+     * @param mainPid   procServ's PID, 0 if none
+     * @param nRestarts systemd's {@code NRestarts}
+     */
+    void unitObserved(boolean running, int mainPid, long nRestarts, Instant at) {
+        if (lastNRestarts >= 0 && nRestarts > lastNRestarts) {
+            for (long i = 0; i < Math.min(nRestarts - lastNRestarts, MAX_HISTORY); i++) {
+                addBounded(serviceRestarts, at);
+            }
+        }
+        lastNRestarts = nRestarts;
+        if (!running || mainPid <= 0) {
+            if (runPid != 0 || !runStartPending) {
+                endRun();
+            }
+            runPid = 0;
+            return;
+        }
+        if (runPid == 0) {
+            runPid = mainPid;
+        } else if (runPid != mainPid) {
+            endRun();
+            runPid = mainPid;
+        }
+    }
+
+    private void apply(LogEvent event, Instant at) {
+        boolean live = at != null;
+        if (event instanceof LogEvent.ChildStarted started) {
+            childStarted(started.pid(), at, live);
+        } else if (event instanceof LogEvent.ChildShuttingDown) {
+            childDied(at, live);
+        } else if (event instanceof LogEvent.InitComplete) {
+            Generation g = currentOrAnonymous(at);
+            g.markerSeen = true;
+            g.markerAt = at;
+            fatalBeforeMarker = false;
+        } else if (event instanceof LogEvent.FatalToken fatal) {
+            Generation g = currentOrAnonymous(at);
+            if (!g.markerSeen) {
+                fatalBeforeMarker = true;
+                fatalLine = fatal.line();
+            }
+            g.lastError = fatal.line();
+        } else if (event instanceof LogEvent.ErrorToken error) {
+            currentOrAnonymous(at).lastError = error.line();
+        }
+    }
+
+    private void childStarted(int pid, Instant at, boolean live) {
+        int parent = live ? parentOf.applyAsInt(pid) : -1;
+        boolean newRun = runStartPending || (parent > 0 && runPid > 0 && parent != runPid);
+        if (newRun && !runStartPending) {
+            // The log shows a new procServ before systemd told us: what ended the last child was a stop.
+            forgetHistory();
+        }
+        if (live && !newRun && current != null) {
+            childRestarts++; // procServ replaced a child of this run
+        }
+        if (parent > 0) {
+            runPid = parent;
+        }
+        runStartPending = false;
+        teardownPending = false;
+        current = new Generation(pid, at);
+    }
+
+    private void childDied(Instant at, boolean live) {
+        if (teardownPending) {
+            teardownPending = false;
+            if (current != null) {
+                current.died = true;
+            }
+            return;
+        }
+        if (current == null || current.died) {
+            return; // a banner for a child we never saw start, or a repeat
+        }
+        current.died = true;
+        if (live) {
+            addBounded(deaths, new Death(at, current.markerSeen));
+        }
+    }
+
+    /** The unit stopped or got a new procServ: a new run will begin. */
+    private void endRun() {
+        teardownPending = current != null && !current.died;
+        forgetHistory();
+        current = null;
+        runStartPending = true;
+    }
+
+    private void forgetHistory() {
+        deaths.clear();
+        fatalBeforeMarker = false;
+    }
+
+    private Generation currentOrAnonymous(Instant at) {
+        if (current == null) {
+            current = new Generation(-1, at);
+        }
+        return current;
+    }
+
+    private static <T> void addBounded(Deque<T> history, T item) {
+        history.addLast(item);
+        if (history.size() > MAX_HISTORY) {
+            history.removeFirst();
+        }
+    }
+
+    /**
+     * The readiness at {@code now}; see the class comment for the rule.
+     *
+     * @param systemdKnown the unit's state is current (systemd reachable)
+     * @param activeState  systemd's ActiveState
+     * @param logReadable  the last read of the log did not fail
+     */
+    Readiness readiness(boolean systemdKnown, String activeState, boolean logReadable, Instant now) {
+        if (!systemdKnown) {
+            return Readiness.UNKNOWN;
+        }
+        Instant since = now.minus(window);
+        deaths.removeIf(d -> d.at().isBefore(since));
+        serviceRestarts.removeIf(t -> t.isBefore(since));
+        switch (activeState) {
+            case "failed":
+                return Readiness.FAILED;
+            case "activating":
+                return serviceRestarts.size() >= 2 ? Readiness.CRASH_LOOP : Readiness.STARTING;
+            case "active", "reloading", "refreshing":
+                break;
+            default:
+                return Readiness.STOPPED;
+        }
+        if (!logReadable) {
+            return Readiness.UNKNOWN;
+        }
+        if (fatalBeforeMarker) {
+            return Readiness.FAILED;
+        }
+        boolean reached = current != null && current.markerSeen;
+        boolean alive = current != null && !current.died;
+        boolean settled = reached && alive
+                && (current.markerAt == null || !now.isBefore(current.markerAt.plus(settle)));
+        long early = deaths.stream().filter(d -> !d.afterMarker()).count();
+        long late = deaths.size() - early;
+        if (!reached && early >= 2 || late >= 2 || late == 1 && !settled || serviceRestarts.size() >= 2 && !settled) {
+            return Readiness.CRASH_LOOP;
+        }
+        return reached && alive ? Readiness.READY : Readiness.STARTING;
+    }
+
+    /** The current child's PID while it lives, else -1. */
+    int childPid() {
+        return current != null && !current.died && current.pid > 0 ? current.pid : -1;
+    }
+
+    /** procServ's restarts of its child seen since watching began; see the class comment. */
+    long childRestarts() {
+        return childRestarts;
+    }
+
+    /**
+     * The last fatal or error line of the current child; while FAILED carries over from an earlier
+     * child (rule 6) and the current one has logged none yet, the fatal line that caused it; else empty.
+     */
+    String lastError() {
+        String own = current == null ? "" : current.lastError;
+        return own.isEmpty() && fatalBeforeMarker ? fatalLine : own;
+    }
+}

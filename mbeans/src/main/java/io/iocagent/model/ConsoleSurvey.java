@@ -1,0 +1,112 @@
+package io.iocagent.model;
+
+import io.iocagent.netlink.UnixSocket;
+import io.iocagent.proc.ConsoleClients;
+import io.iocagent.proc.ProcessTable;
+import io.iocagent.proc.SocketHolders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every IOC's console socket from one {@code unix_diag} dump and at most one scan of {@code /proc}:
+ * the dump is indexed once by bound path and socket file, and {@code /proc} is scanned only when
+ * some console has accepted connections (only then are there clients to name). The per-path
+ * matching is {@link ConsoleClients}'s: a socket belongs to a console when it is bound to its path
+ * or to the file that path names now.
+ */
+final class ConsoleSurvey {
+
+    /**
+     * One console socket.
+     *
+     * @param listening a listener is bound to it
+     * @param recvQueue the listener's pending connections, -1 when not listening
+     * @param sendQueue the listener's backlog limit, -1 when not listening
+     * @param clients   processes connected to it
+     */
+    record Console(boolean listening, int recvQueue, int sendQueue, List<ConsoleClientInfo> clients) {
+
+        static final Console ABSENT = new Console(false, -1, -1, List.of());
+
+        Console {
+            clients = List.copyOf(clients);
+        }
+    }
+
+    private ConsoleSurvey() {
+    }
+
+    /**
+     * The console of each of {@code socketPaths}.
+     *
+     * @param dump a fresh {@link io.iocagent.netlink.UnixSocketDiag#dump()}
+     * @return one entry per path; {@link Console#ABSENT} where nothing listens
+     * @throws IOException when {@code /proc} had to be scanned and could not be
+     */
+    static Map<Path, Console> take(Collection<Path> socketPaths, List<UnixSocket> dump, ProcessTable processes)
+            throws IOException {
+        Map<String, List<UnixSocket>> byPath = new HashMap<>();
+        Map<UnixSocket.SocketFile, List<UnixSocket>> byFile = new HashMap<>();
+        for (UnixSocket s : dump) {
+            if (s.isListening() || s.state() == UnixSocket.State.ESTABLISHED) {
+                s.path().ifPresent(p -> byPath.computeIfAbsent(p, k -> new ArrayList<>(2)).add(s));
+                s.file().ifPresent(f -> byFile.computeIfAbsent(f, k -> new ArrayList<>(2)).add(s));
+            }
+        }
+        Map<Path, List<UnixSocket>> sockets = new LinkedHashMap<>();
+        Set<Long> wanted = new HashSet<>();
+        for (Path path : socketPaths) {
+            List<UnixSocket> own = new ArrayList<>(byPath.getOrDefault(path.toString(), List.of()));
+            fileOf(path).map(byFile::get).ifPresent(more -> more.stream()
+                    .filter(s -> own.stream().noneMatch(o -> o.inode() == s.inode()))
+                    .forEach(own::add));
+            sockets.put(path, own);
+            for (UnixSocket s : own) {
+                if (!s.isListening()) {
+                    wanted.add(s.inode());
+                    if (s.peerInode() != 0) {
+                        wanted.add(s.peerInode());
+                    }
+                }
+            }
+        }
+        SocketHolders holders = wanted.isEmpty()
+                ? new SocketHolders(Map.of(), 0, 0)
+                : processes.socketHolders(wanted);
+
+        Map<Path, Console> consoles = new HashMap<>();
+        for (Map.Entry<Path, List<UnixSocket>> e : sockets.entrySet()) {
+            List<UnixSocket> own = e.getValue();
+            if (own.stream().noneMatch(UnixSocket::isListening)) {
+                consoles.put(e.getKey(), Console.ABSENT);
+                continue;
+            }
+            ConsoleClients traced = ConsoleClients.trace(e.getKey(), own, holders, processes);
+            UnixSocket listener = traced.listener().orElseThrow();
+            List<ConsoleClientInfo> clients = traced.clients().stream()
+                    .map(c -> new ConsoleClientInfo(c.pid(), c.user(), c.command()))
+                    .toList();
+            consoles.put(e.getKey(), new Console(true, listener.pendingConnections(), listener.backlog(), clients));
+        }
+        return consoles;
+    }
+
+    private static Optional<UnixSocket.SocketFile> fileOf(Path path) {
+        try {
+            Map<String, Object> attrs = Files.readAttributes(path, "unix:ino,dev");
+            return Optional.of(new UnixSocket.SocketFile((Long) attrs.get("ino"), (Long) attrs.get("dev")));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.iocagent.model;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.Layout;
+import io.iocagent.procserv.LogEvent;
+import io.iocagent.procserv.LogPosition;
+import io.iocagent.procserv.LogReader;
+import io.iocagent.systemd.UnitState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntUnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One IOC as the refresher knows it between refreshes: the latest facts from each source, the log
+ * reader that follows its procServ log (kept for the IOC's whole life in the model, so the log is
+ * read from the start only once) and the {@link ChildTracker} fed from it.
+ *
+ * <p>Not thread-safe: the refresher's thread owns it.
+ */
+final class TrackedIoc {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrackedIoc.class);
+
+    private final IocName name;
+    private final Layout layout;
+    private final ChildTracker tracker;
+    private InstalledConf conf;
+    private UnitState unit;
+    private LogReader reader;
+    private String readerExtra = "";
+    private boolean backlogRead;
+    private boolean logReadable = true;
+    private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
+    private CgroupUsage usage;
+
+    /**
+     * @param parentOf the parent PID of a live process, -1 if unknown; see {@link ChildTracker}
+     */
+    TrackedIoc(IocName name, Layout layout, IntUnaryOperator parentOf) {
+        this.name = name;
+        this.layout = layout;
+        this.tracker = new ChildTracker(parentOf);
+    }
+
+    /**
+     * Whether an IOC with this conf and unit state belongs in the model: installed, or its unit is
+     * something other than plain inactive (running without a conf, or failed). A loaded but inactive
+     * unit without a conf is left out, so a removed IOC disappears even while systemd still holds its
+     * unit in memory.
+     *
+     * @param state null when not known
+     */
+    static boolean belongs(InstalledConf conf, UnitState state) {
+        return conf != null || state != null && !state.activeState().equals("inactive")
+                && !state.loadState().equals("not-found");
+    }
+
+    IocName name() {
+        return name;
+    }
+
+    InstalledConf conf() {
+        return conf;
+    }
+
+    /** Null until systemd has been asked. */
+    UnitState unit() {
+        return unit;
+    }
+
+    /** The console socket path: the conf's {@code IOC_PORT}, else the standard one. */
+    Path socketPath() {
+        return conf != null ? conf.socketPath() : layout.socketPath(name);
+    }
+
+    /** The unit is active (so it has processes, a console, CPU use). */
+    boolean active() {
+        return unit != null && unit.isActive();
+    }
+
+    /** Takes a new reading of the conf (null when not installed); a changed extra pattern takes effect for lines read from now on. */
+    void conf(InstalledConf next) {
+        conf = next;
+        String extra = next == null ? "" : next.extraSource();
+        if (reader != null && !extra.equals(readerExtra)) {
+            reader = new LogReader(reader.file(), reader.position(), next.extra());
+        }
+        readerExtra = extra;
+    }
+
+    /**
+     * Reads what procServ appended to the log; the first call reads the whole existing log to learn
+     * the current child.
+     *
+     * @return true when a child started or ended (its console may have come or gone)
+     */
+    boolean readLog(Instant now) {
+        if (reader == null) {
+            reader = new LogReader(layout.logFile(name), LogPosition.MISSING,
+                    conf == null ? Optional.empty() : conf.extra());
+        }
+        try {
+            List<LogEvent> events = reader.poll().events();
+            boolean children = false;
+            if (!backlogRead) {
+                backlogRead = true;
+                tracker.acceptBacklog(events, lastWrite(reader.file()), now);
+            } else {
+                for (LogEvent event : events) {
+                    tracker.accept(event, now);
+                    children |= event instanceof LogEvent.ChildStarted || event instanceof LogEvent.ChildShuttingDown;
+                }
+            }
+            if (!logReadable) {
+                LOG.info("The log of IOC '{}' ({}) is readable again.", name, reader.file());
+            }
+            logReadable = true;
+            return children;
+        } catch (IOException e) {
+            if (logReadable) {
+                LOG.warn("Cannot read the log of IOC '{}' ({}): {}; its readiness is UNKNOWN until it can be read.",
+                        name, reader.file(), e.getMessage());
+            }
+            logReadable = false;
+            return false;
+        }
+    }
+
+    /** Takes a new unit state from systemd; read the log just before, see {@link ChildTracker#unitObserved}. */
+    void unit(UnitState state, Instant now) {
+        unit = state;
+        String s = state.activeState();
+        boolean running = s.equals("active") || s.equals("reloading") || s.equals("refreshing");
+        tracker.unitObserved(running, state.mainPid(), state.restarts(), now);
+    }
+
+    void console(ConsoleSurvey.Console next) {
+        console = next;
+    }
+
+    /** CPU and memory read from the unit's cgroup; null when unknown (systemd's figures are used then). */
+    void usage(CgroupUsage next) {
+        usage = next;
+    }
+
+    /**
+     * The IOC now, as surfaces see it.
+     *
+     * @param systemdConnected the last call to systemd succeeded (else readiness is UNKNOWN)
+     */
+    IocSnapshot snapshot(boolean systemdConnected, Instant now) {
+        boolean active = active();
+        double cpuSeconds = Double.NaN;
+        long memoryBytes = -1;
+        if (active && usage != null) {
+            cpuSeconds = usage.cpuNanos() / 1e9;
+            memoryBytes = usage.memoryBytes();
+        } else if (active) {
+            cpuSeconds = unit.cpuNanos().isPresent() ? unit.cpuNanos().getAsLong() / 1e9 : Double.NaN;
+            memoryBytes = unit.memoryBytes().orElse(-1);
+        }
+        return new IocSnapshot(
+                name.value(),
+                conf != null,
+                unit == null ? "unknown" : unit.activeState(),
+                unit == null ? "" : unit.subState(),
+                unit != null && unit.unitFileState().startsWith("enabled"),
+                tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now),
+                unit != null && unit.mainPid() > 0 ? unit.mainPid() : -1,
+                active ? tracker.childPid() : -1,
+                cpuSeconds,
+                memoryBytes,
+                unit == null ? -1 : unit.restarts(),
+                tracker.childRestarts(),
+                active ? unit.activeEnterTimestamp().orElse(null) : null,
+                socketPath().toString(),
+                console.listening() ? "LISTEN" : "ABSENT",
+                console.clients(),
+                console.recvQueue(),
+                console.sendQueue(),
+                layout.confFile(name).toString(),
+                layout.logFile(name).toString(),
+                conf == null ? "" : conf.command(),
+                conf == null ? "" : conf.workingDirectory(),
+                tracker.lastError());
+    }
+
+    private static Instant lastWrite(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException e) {
+            return null; // not there (yet): no backlog to date
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package io.iocagent.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.iocagent.procserv.LogEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The readiness rules, fed with log events and unit states on a hand-driven clock. */
+class ChildTrackerTest {
+
+    private static final int PROCSERV = 100;
+    private static final int NEW_PROCSERV = 200;
+
+    /** Live parent of each child PID; absent = the child is already gone. */
+    private final Map<Integer, Integer> parents = new HashMap<>();
+    private final ChildTracker tracker = new ChildTracker(Duration.ofSeconds(60), Duration.ofSeconds(10),
+            pid -> parents.getOrDefault(pid, -1));
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    private long offset;
+
+    // ---- a tiny log DSL ----
+
+    private void tick(int seconds) {
+        now = now.plusSeconds(seconds);
+    }
+
+    private void child(int pid, int parent) {
+        parents.put(pid, parent);
+        tracker.accept(new LogEvent.ChildStarted(offset++, pid), now);
+    }
+
+    private void childThatDiedAtOnce(int pid) {
+        tracker.accept(new LogEvent.ChildStarted(offset++, pid), now);
+    }
+
+    private void marker() {
+        tracker.accept(new LogEvent.InitComplete(offset++), now);
+    }
+
+    private void banner() {
+        tracker.accept(new LogEvent.ChildShuttingDown(offset++), now);
+    }
+
+    private void fatal(String line) {
+        tracker.accept(new LogEvent.FatalToken(offset++, line), now);
+    }
+
+    private void error(String line) {
+        tracker.accept(new LogEvent.ErrorToken(offset++, line), now);
+    }
+
+    private void unit(String activeState, int mainPid, long nRestarts) {
+        boolean running = activeState.equals("active");
+        tracker.unitObserved(running, running ? mainPid : 0, nRestarts, now);
+    }
+
+    private void active() {
+        unit("active", PROCSERV, 0);
+    }
+
+    private Readiness readiness() {
+        return readiness("active");
+    }
+
+    private Readiness readiness(String activeState) {
+        return tracker.readiness(true, activeState, true, now);
+    }
+
+    // ---- plain states ----
+
+    @Test
+    void readyWhenTheCurrentChildReportsInitComplete() {
+        active();
+        child(1, PROCSERV);
+        assertEquals(Readiness.STARTING, readiness());
+        marker();
+        assertEquals(Readiness.READY, readiness());
+        assertEquals(1, tracker.childPid());
+        assertEquals(0, tracker.childRestarts());
+    }
+
+    @Test
+    void stoppedWhenTheUnitIsInactiveAndFailedWhenItFailed() {
+        unit("inactive", 0, 0);
+        assertEquals(Readiness.STOPPED, readiness("inactive"));
+        assertEquals(Readiness.STOPPED, readiness("deactivating"));
+        assertEquals(Readiness.FAILED, readiness("failed"));
+    }
+
+    @Test
+    void unknownWhenSystemdIsUnreachableOrTheLogUnreadable() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        assertEquals(Readiness.UNKNOWN, tracker.readiness(false, "active", true, now));
+        assertEquals(Readiness.UNKNOWN, tracker.readiness(true, "active", false, now));
+    }
+
+    // ---- FAILED ----
+
+    @Test
+    void failedWhenAFatalTokenPrecedesTheMarker() {
+        active();
+        child(1, PROCSERV);
+        fatal("FATAL: cannot open database file db/missing.db");
+        assertEquals(Readiness.FAILED, readiness());
+        assertEquals("FATAL: cannot open database file db/missing.db", tracker.lastError());
+    }
+
+    @Test
+    void aChildThatFailsTheSameWayAfterEveryRestartStaysFailed() {
+        active();
+        child(1, PROCSERV);
+        fatal("FATAL: x");
+        banner();
+        tick(15);
+        childThatDiedAtOnce(2);
+        assertEquals(Readiness.FAILED, readiness(), "no flicker to STARTING or CRASH_LOOP before the token repeats");
+        assertEquals("FATAL: x", tracker.lastError(), "the line that explains FAILED, until the new child logs one");
+        fatal("FATAL: x");
+        banner();
+        assertEquals(Readiness.FAILED, readiness());
+    }
+
+    @Test
+    void aChildReachingTheMarkerClearsAnEarlierFatalFailure() {
+        active();
+        child(1, PROCSERV);
+        fatal("FATAL: x");
+        banner();
+        tick(15);
+        child(2, PROCSERV);
+        marker();
+        tick(60);
+        assertEquals(Readiness.READY, readiness());
+        assertEquals("", tracker.lastError(), "the last error belongs to the current child only");
+    }
+
+    @Test
+    void aFatalTokenAfterTheMarkerIsOnlyAnError() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        fatal("Segmentation fault in a CA client thread");
+        assertEquals(Readiness.READY, readiness());
+        assertEquals("Segmentation fault in a CA client thread", tracker.lastError());
+        error("ERROR: device timeout");
+        assertEquals("ERROR: device timeout", tracker.lastError());
+    }
+
+    // ---- CRASH_LOOP ----
+
+    @Test
+    void oneDeathBeforeInitIsStillStarting() {
+        active();
+        childThatDiedAtOnce(1);
+        banner();
+        assertEquals(Readiness.STARTING, readiness());
+        assertEquals(-1, tracker.childPid(), "no child is alive");
+    }
+
+    @Test
+    void twoDeathsBeforeInitWithinTheWindowAreACrashLoop() {
+        active();
+        childThatDiedAtOnce(1);
+        banner();
+        tick(15);
+        childThatDiedAtOnce(2);
+        banner();
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        tick(15);
+        childThatDiedAtOnce(3);
+        assertEquals(Readiness.CRASH_LOOP, readiness(), "a new child that has not reached the marker keeps it");
+        assertEquals(2, tracker.childRestarts());
+    }
+
+    @Test
+    void deathsFurtherApartThanTheWindowAreNoCrashLoop() {
+        active();
+        childThatDiedAtOnce(1);
+        banner();
+        tick(61);
+        childThatDiedAtOnce(2);
+        banner();
+        assertEquals(Readiness.STARTING, readiness());
+    }
+
+    @Test
+    void aCrashLoopBeforeInitEndsWhenAChildReachesTheMarker() {
+        active();
+        childThatDiedAtOnce(1);
+        banner();
+        tick(1);
+        childThatDiedAtOnce(2);
+        banner();
+        tick(1);
+        child(3, PROCSERV);
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        marker();
+        assertEquals(Readiness.READY, readiness(), "as in the start verdict, init completing ends a loop before init");
+    }
+
+    @Test
+    void aCrashLoopDecaysToStartingWhenItsDeathsLeaveTheWindow() {
+        active();
+        childThatDiedAtOnce(1);
+        banner();
+        tick(1);
+        childThatDiedAtOnce(2);
+        banner();
+        tick(1);
+        child(3, PROCSERV); // hangs before iocInit
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        tick(60);
+        assertEquals(Readiness.STARTING, readiness());
+    }
+
+    @Test
+    void aDeathAfterInitIsACrashLoopUntilTheReplacementHasLivedPastItsMarker() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        tick(100);
+        banner();
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        tick(15);
+        child(2, PROCSERV);
+        marker();
+        assertEquals(Readiness.CRASH_LOOP, readiness(), "not settled yet");
+        tick(9);
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        tick(1);
+        assertEquals(Readiness.READY, readiness(), "lived the settle time past its marker");
+        assertEquals(1, tracker.childRestarts());
+    }
+
+    @Test
+    void twoDeathsAfterInitStayACrashLoopUntilTheyLeaveTheWindow() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        tick(5);
+        banner();
+        tick(2);
+        child(2, PROCSERV);
+        marker();
+        tick(20);
+        banner();
+        tick(2);
+        child(3, PROCSERV);
+        marker();
+        tick(30);
+        assertEquals(Readiness.CRASH_LOOP, readiness(), "settled, but two crashes within the window");
+        tick(30);
+        assertEquals(Readiness.READY, readiness());
+    }
+
+    @Test
+    void systemdRestartingProcServRepeatedlyIsACrashLoop() {
+        unit("active", PROCSERV, 0);
+        tick(1);
+        tracker.unitObserved(false, 0, 1, now);
+        assertEquals(Readiness.STARTING, readiness("activating"));
+        tick(2);
+        tracker.unitObserved(false, 0, 2, now);
+        assertEquals(Readiness.CRASH_LOOP, readiness("activating"));
+        tick(61);
+        assertEquals(Readiness.STARTING, readiness("activating"));
+    }
+
+    // ---- stops and restarts are not crashes ----
+
+    @Test
+    void theBannerOfAStopIsNotACrash() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        unit("deactivating", PROCSERV, 0); // systemd sends SIGTERM, procServ has not written yet
+        banner();
+        unit("inactive", 0, 0);
+        assertEquals(Readiness.STOPPED, readiness("inactive"));
+        tick(5);
+        unit("active", NEW_PROCSERV, 0);
+        child(2, NEW_PROCSERV);
+        assertEquals(Readiness.STARTING, readiness());
+        marker();
+        assertEquals(Readiness.READY, readiness());
+        assertEquals(0, tracker.childRestarts(), "the first child of a run is not a restart");
+    }
+
+    @Test
+    void aStopsBannerReadBeforeSystemdsStateIsForgiven() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        banner(); // read first: looks like a crash after init ...
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        unit("inactive", 0, 0); // ... until systemd says the unit was stopped
+        tick(2);
+        unit("active", NEW_PROCSERV, 0);
+        child(2, NEW_PROCSERV);
+        marker();
+        assertEquals(Readiness.READY, readiness());
+    }
+
+    @Test
+    void aRestartSeenInTheLogBeforeSystemdReportsItIsNotACrash() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        tick(30);
+        banner();
+        child(2, NEW_PROCSERV); // its parent is a new procServ: the banner was the old one's stop
+        marker();
+        assertEquals(Readiness.READY, readiness());
+        unit("active", NEW_PROCSERV, 0);
+        assertEquals(Readiness.READY, readiness(), "systemd confirming the new main PID changes nothing");
+        assertEquals(2, tracker.childPid());
+        assertEquals(0, tracker.childRestarts());
+    }
+
+    @Test
+    void aRestartSeenFromSystemdFirstStartsAFreshRun() {
+        active();
+        childThatDiedAtOnce(1);
+        banner();
+        tick(1);
+        childThatDiedAtOnce(2);
+        banner();
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+        unit("active", NEW_PROCSERV, 0); // restarted by hand: the verdict judges from here
+        assertEquals(Readiness.STARTING, readiness());
+        child(3, NEW_PROCSERV);
+        marker();
+        assertEquals(Readiness.READY, readiness());
+        assertEquals(1, tracker.childRestarts(), "child 2 was a restart, child 3 the first of the new run");
+    }
+
+    // ---- first sight ----
+
+    @Test
+    void theBacklogEstablishesTheCurrentChild() {
+        parents.put(7, PROCSERV);
+        tracker.acceptBacklog(List.of(
+                new LogEvent.ChildStarted(0, 5), new LogEvent.InitComplete(1), new LogEvent.ChildShuttingDown(2),
+                new LogEvent.ChildStarted(3, 6), new LogEvent.ChildShuttingDown(4),
+                new LogEvent.ChildStarted(5, 7), new LogEvent.InitComplete(6), new LogEvent.ErrorToken(7, "ERROR: x")),
+                now.minusSeconds(1), now);
+        active();
+        assertEquals(Readiness.READY, readiness(), "old deaths carry no time: they do not count");
+        assertEquals(7, tracker.childPid());
+        assertEquals("ERROR: x", tracker.lastError());
+        assertEquals(0, tracker.childRestarts(), "only restarts seen live count");
+        tick(30);
+        banner();
+        tick(15);
+        child(8, PROCSERV);
+        assertEquals(1, tracker.childRestarts());
+    }
+
+    @Test
+    void aCrashLoopUnderWayWhenWatchingBeginsIsReportedAtOnce() {
+        List<LogEvent> backlog = new ArrayList<>();
+        for (int pid = 1; pid <= 3; pid++) {
+            backlog.add(new LogEvent.ChildStarted(pid * 2L, pid));
+            backlog.add(new LogEvent.ChildShuttingDown(pid * 2L + 1));
+        }
+        tracker.acceptBacklog(backlog, now.minusSeconds(5), now);
+        active();
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+    }
+
+    @Test
+    void anOldCrashLoopInTheBacklogIsNotReported() {
+        List<LogEvent> backlog = new ArrayList<>();
+        for (int pid = 1; pid <= 3; pid++) {
+            backlog.add(new LogEvent.ChildStarted(pid * 2L, pid));
+            backlog.add(new LogEvent.ChildShuttingDown(pid * 2L + 1));
+        }
+        tracker.acceptBacklog(backlog, now.minus(Duration.ofHours(2)), now);
+        active();
+        assertEquals(Readiness.STARTING, readiness());
+    }
+}
