@@ -49,6 +49,8 @@ public final class AgentDaemon implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<String> endpoints = new ArrayList<>();
     private Refresher refresher;
+    private String jolokiaUrl;
+    private String metricsUrl;
 
     private AgentDaemon() {
     }
@@ -114,18 +116,30 @@ public final class AgentDaemon implements AutoCloseable {
             Path policy = s.jolokiaPolicy().orElseGet(AgentDaemon::shippedPolicy);
             JolokiaEndpoint jolokia = opened(JolokiaEndpoint.start(new JolokiaSettings(s.jolokiaHost(), s.jolokiaPort(),
                     tls.orElse(null), policy, s.corsOrigins(), JolokiaSettings.DEFAULT_THREADS), credentials.orElse(null)));
-            endpoints.add("Jolokia:    " + jolokia.url());
+            jolokiaUrl = jolokia.url().toString();
+            endpoints.add("Jolokia:    " + jolokiaUrl);
         }
         if (s.metricsEnabled()) {
             MetricsEndpoint metrics = opened(MetricsEndpoint.start(
                     new MetricsSettings(s.metricsHost(), s.metricsPort(), tls.orElse(null)), refresher));
-            endpoints.add("Prometheus: " + metrics.url());
+            metricsUrl = metrics.url().toString();
+            endpoints.add("Prometheus: " + metricsUrl);
         }
     }
 
     /** The live model, for callers that wait on it (tests, the demo). */
     public Refresher model() {
         return refresher;
+    }
+
+    /** Jolokia's base URL, when it is enabled. */
+    public Optional<String> jolokiaUrl() {
+        return Optional.ofNullable(jolokiaUrl);
+    }
+
+    /** The /metrics URL, when it is enabled. */
+    public Optional<String> metricsUrl() {
+        return Optional.ofNullable(metricsUrl);
     }
 
     /** One line per surface: where to reach it. */
