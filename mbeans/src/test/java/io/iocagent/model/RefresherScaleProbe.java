@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Opt-in measurement of the model at scale: {@code -Diocagent.scale=500} installs and starts that
  * many stand-in IOCs (about 6 MiB of memory each for procServ and the shell) and prints how long the
- * model takes to see them, what a poll costs and how fast a state change still shows. Not part of the test run (its name matches no test pattern);
- * run it on purpose (docs/benchmarks.md); it asserts only that the model keeps up.
+ * model takes to see them, what a poll costs and how fast a state change still shows. Not part
+ * of the test run (its name matches no test pattern): run it on purpose, as docs/benchmarks.md
+ * shows; it asserts only that the model keeps up.
  */
 class RefresherScaleProbe {
 
