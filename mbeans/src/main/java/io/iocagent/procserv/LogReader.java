@@ -149,10 +149,15 @@ public final class LogReader {
         if (line.contains(CrashPatterns.READINESS_MARKER)) {
             out.add(new LogEvent.InitComplete(offset));
         }
-        if (!CrashPatterns.isExcluded(line)) {
-            if (CrashPatterns.isFatal(line)) {
+        // Crash tokens are judged on the IOC's own output only: procServ's "@@@" messages quote the
+        // IOC's name, and a name like "fatal-x" must not read as a FATAL token. Text before the
+        // first "@@@" (an "epics> " prompt sharing the line) is still the IOC's.
+        int procServ = line.indexOf("@@@");
+        String output = procServ < 0 ? line : line.substring(0, procServ);
+        if (!output.isBlank() && !CrashPatterns.isExcluded(output)) {
+            if (CrashPatterns.isFatal(output)) {
                 out.add(new LogEvent.FatalToken(offset, line));
-            } else if (CrashPatterns.isCorroborating(line, extra)) {
+            } else if (CrashPatterns.isCorroborating(output, extra)) {
                 out.add(new LogEvent.ErrorToken(offset, line));
             }
         }

@@ -59,6 +59,16 @@ class LogReaderTest {
     }
 
     @Test
+    void procServsOwnMessagesQuotingTheIocNameAreNotCrashTokens() throws IOException {
+        append("@@@ Restarting child \"fatal-error-ioc\"\r\n@@@ The PID of new child \"fatal-error-ioc\" is: 7\r\n"
+                + "epics> @@@ Child \"fatal-error-ioc\" PID: 7\r\nERROR: real output\r\n");
+        List<LogEvent> events = new LogReader(log(), LogPosition.MISSING, Optional.empty()).poll().events();
+        assertEquals(List.of(), only(events, LogEvent.FatalToken.class));
+        assertEquals(List.of("ERROR: real output"),
+                only(events, LogEvent.ErrorToken.class).stream().map(LogEvent.ErrorToken::line).toList());
+    }
+
+    @Test
     void anIncompleteLastLineWaitsForItsNewline() throws IOException {
         append("iocRun: All initial");
         LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
