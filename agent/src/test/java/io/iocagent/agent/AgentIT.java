@@ -168,6 +168,31 @@ class AgentIT {
         assertEquals(0, cli("--local", "stop", name));
     }
 
+    @Test
+    void aCrashLoopingIocShowsRisingChildRestartsAndIsNotReady() throws Exception {
+        String name = bed.iocName("loop");
+        Path dir = bed.iocBoot(name, Behaviour.CRASHLOOP);
+        assertEquals(0, cli("--local", "generate", dir.toString()));
+        assertEquals(0, cli("--local", "install", dir.toString()));
+        bed.systemctl("start", bed.unit(name)); // the CLI's start would judge it (exit 1) first
+        // procServ restarts a child that died young only after its 15 s holdoff.
+        TestBed.await(Duration.ofSeconds(50), name + " with two child restarts", () -> metric(name, "epics_ioc_child_restarts_total") >= 2);
+        assertEquals(0.0, metric(name, "epics_ioc_ready"));
+        assertEquals("CRASH_LOOP", attribute(name, "Readiness"));
+        bed.systemctl("stop", bed.unit(name));
+    }
+
+    /** The value of {@code family{ioc="name"}} in a fresh scrape, or -1 when absent. */
+    private static double metric(String name, String family) {
+        try {
+            String prefix = family + "{ioc=\"" + name + "\"} ";
+            return scrape().lines().filter(l -> l.startsWith(prefix)).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(prefix.length()).trim())).orElse(-1.0);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private static String attribute(String name, String attribute) {
         try {
             return String.valueOf(MBEANS.getAttribute(mbean(name), attribute));
