@@ -654,11 +654,25 @@ public final class SystemdBus implements AutoCloseable {
 
     /** Opens a session on the connector thread, so that a bus that accepts but never answers cannot hang us. */
     private BusSession openSession() throws CallFailure {
-        CompletableFuture<BusSession> opening;
+        return openOnConnector(() -> BusSession.open(address, callTimeout), BusSession::close);
+    }
+
+    /** Opens a connection of some kind; fails with a {@link CallFailure}. */
+    @FunctionalInterface
+    private interface Opener<T> {
+        T open() throws CallFailure;
+    }
+
+    /**
+     * Runs {@code opener} on the connector thread and waits at most the call timeout; a connection
+     * that arrives after we stopped waiting is closed with {@code close}.
+     */
+    private <T> T openOnConnector(Opener<T> opener, Consumer<T> close) throws CallFailure {
+        CompletableFuture<T> opening;
         try {
             opening = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return BusSession.open(address, callTimeout);
+                    return opener.open();
                 } catch (CallFailure f) {
                     throw new CompletionException(f);
                 }
@@ -670,7 +684,7 @@ public final class SystemdBus implements AutoCloseable {
         try {
             return opening.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            opening.thenAccept(BusSession::close);
+            opening.thenAccept(close);
             throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null,
                     "no answer within " + ManagerEndpoint.seconds(callTimeout) + " while connecting", e);
         } catch (ExecutionException e) {
@@ -680,7 +694,7 @@ public final class SystemdBus implements AutoCloseable {
             throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            opening.thenAccept(BusSession::close);
+            opening.thenAccept(close);
             throw new CallFailure(CallFailure.Kind.INTERRUPTED, null, "interrupted while connecting", e);
         }
     }
@@ -735,36 +749,13 @@ public final class SystemdBus implements AutoCloseable {
 
     /** Opens a signal connection on the connector thread, bounded by the call timeout like {@link #openSession}. */
     private SignalFeed openFeed() throws CallFailure {
-        CompletableFuture<SignalFeed> opening;
-        try {
-            opening = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return SignalFeed.open(address, this::unitSignalled);
-                } catch (DBusException | RuntimeException e) {
-                    throw new CompletionException(
-                            new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e), e));
-                }
-            }, connector);
-        } catch (RejectedExecutionException e) {
-            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null,
-                    MAX_CONNECT_THREADS + " earlier connection attempts are still hanging", e);
-        }
-        try {
-            return opening.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            opening.thenAccept(SignalFeed::close);
-            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null,
-                    "no answer within " + ManagerEndpoint.seconds(callTimeout) + " while connecting", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CallFailure f) {
-                throw f;
+        return openOnConnector(() -> {
+            try {
+                return SignalFeed.open(address, this::unitSignalled);
+            } catch (DBusException | RuntimeException e) {
+                throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e), e);
             }
-            throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e.getCause()), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            opening.thenAccept(SignalFeed::close);
-            throw new CallFailure(CallFailure.Kind.INTERRUPTED, null, "interrupted while connecting", e);
-        }
+        }, SignalFeed::close);
     }
 
     /** On the signal thread: hands {@code unitName} to every listener whose template it belongs to. */
