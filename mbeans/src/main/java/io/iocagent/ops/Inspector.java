@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * {@code inspect NAME}: who holds the IOC's console socket — the socket file descriptors, the
@@ -47,6 +46,14 @@ public final class Inspector {
 
     /** The facts behind the report, for callers that present them differently (MBeans). */
     public ConsoleClients trace(IocName name) throws OperationException {
+        return scan(name).clients();
+    }
+
+    /** One trace with the fd-link scan and process table it was built from, reused by the report. */
+    private record Scan(ConsoleClients clients, SocketHolders holders, ProcessTable processes) {
+    }
+
+    private Scan scan(IocName name) throws OperationException {
         if (session.mode() == Mode.SYSTEM && !session.account().isRoot() && !hasCapability(CAP_SYS_PTRACE)) {
             throw OperationException.failure("'inspect' requires root privileges in system mode to map client processes.",
                     "Hint: Execute with sudo (or grant the agent CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH).");
@@ -54,7 +61,9 @@ public final class Inspector {
         Path socket = ConsoleTarget.resolve(session, name);
         try {
             List<UnixSocket> dump = new UnixSocketDiag().dump();
-            return ConsoleClients.trace(socket, dump, new ProcessTable());
+            ProcessTable processes = new ProcessTable();
+            SocketHolders holders = processes.socketHolders();
+            return new Scan(ConsoleClients.trace(socket, dump, holders, processes), holders, processes);
         } catch (NetlinkException e) {
             throw OperationException.failure("Cannot read the kernel's UNIX socket table: " + e.getMessage(),
                     "  -> The sock_diag netlink interface is needed (module unix_diag).");
@@ -65,8 +74,9 @@ public final class Inspector {
 
     /** Prints the seed's three sections. */
     public ConsoleClients show(IocName name) throws OperationException {
-        ConsoleClients c = trace(name);
-        ProcessTable processes = new ProcessTable();
+        Scan scan = scan(name);
+        ConsoleClients c = scan.clients();
+        ProcessTable processes = scan.processes();
         t.out(Session.DIVIDER);
         t.out("Deep Inspection: " + name);
         t.out("Target Socket: " + c.socketPath());
@@ -78,10 +88,8 @@ public final class Inspector {
         t.out("   - (CONNECTED) : Server-side socket for an accepted client session");
         t.out(Session.SUB_DIVIDER);
         List<String> fds = new ArrayList<>();
-        List<UnixSocket> sockets = concat(c.listeners(), c.accepted());
-        SocketHolders holders = holders(processes, sockets);
-        for (UnixSocket s : sockets) {
-            for (int pid : holders.pids(s.inode())) {
+        for (UnixSocket s : concat(c.listeners(), c.accepted())) {
+            for (int pid : scan.holders().pids(s.inode())) {
                 Optional<ProcessInfo> p = c.servers().stream().filter(sp -> sp.pid() == pid).findFirst()
                         .or(() -> lookup(processes, pid));
                 p.ifPresent(proc -> fds.add(String.format("%-15s %7d %-10s unix %-10d %s %s", command(proc), pid,
@@ -135,14 +143,6 @@ public final class Inspector {
         for (ProcessInfo p : processes) {
             t.out(String.format("%7d %-10s %-4s %-24s %s", p.pid(), p.user(), p.state(), LSTART.format(p.startTime()),
                     p.commandLine()));
-        }
-    }
-
-    private static SocketHolders holders(ProcessTable processes, List<UnixSocket> sockets) throws OperationException {
-        try {
-            return processes.socketHolders(sockets.stream().map(UnixSocket::inode).collect(Collectors.toSet()));
-        } catch (IOException e) {
-            throw OperationException.failure("Cannot scan /proc: " + e.getMessage(), "  -> /proc must be mounted and readable.");
         }
     }
 
