@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.testbed.TestBed;
 import io.iocagent.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +68,12 @@ class ConsoleConnectionTest {
             try (ConsoleConnection.ReadWrite c = ConsoleConnection.readWrite(socket)) {
                 readUntil(c.input(), "(plus you)\r\n");
                 c.output().write(new byte[] {'a', (byte) 0xFF, '\n'});
+                c.output().flush();
+                // Closing with procServ's negotiation bytes unread makes Linux report ECONNRESET to
+                // the peer (unix_release_sock), which can cost the fake server bytes it has not
+                // read yet: let them arrive before closing.
+                TestBed.await(Duration.ofSeconds(5), "the written bytes at the fake procServ",
+                        () -> procServ.received().length >= 4);
             }
             procServ.awaitClientGone(Duration.ofSeconds(5));
             assertArrayEquals(new byte[] {'a', (byte) 0xFF, (byte) 0xFF, '\n'}, procServ.received());
