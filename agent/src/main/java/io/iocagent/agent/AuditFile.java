@@ -1,6 +1,6 @@
 package io.iocagent.agent;
 
-import io.iocagent.http.AuditLog;
+import io.iocagent.ops.AuditLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.FileHandler;

@@ -29,15 +29,24 @@ public final class SdNotify {
         if (target == null || target.isEmpty()) {
             return false;
         }
+        datagram(target, state.getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
+    /**
+     * Sends one datagram to the UNIX socket {@code target}: a path, or {@code @name} for the
+     * abstract namespace. Also how the command line reaches syslog ({@code /dev/log}).
+     *
+     * @throws IOException when nothing receives at {@code target}
+     */
+    public static void datagram(String target, byte[] bytes) throws IOException {
         AFUNIXSocketAddress address = target.startsWith("@")
                 ? AFUNIXSocketAddress.inAbstractNamespace(target.substring(1))
                 : AFUNIXSocketAddress.of(new java.io.File(target));
-        byte[] bytes = state.getBytes(StandardCharsets.UTF_8);
         try (AFUNIXDatagramSocket socket = AFUNIXDatagramSocket.newInstance()) {
             // junixsocket rejects a packet carrying an AF_UNIX address: connect first, then send.
             socket.connect(address);
             socket.send(new DatagramPacket(bytes, bytes.length));
         }
-        return true;
     }
 }

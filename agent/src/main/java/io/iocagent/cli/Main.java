@@ -41,7 +41,7 @@ public final class Main {
     private static final String PROGRAM = "ioc-runner";
 
     /** Commands whose target is a path, not an IOC name; every other target is checked as a name first. */
-    private static final Set<String> PATH_COMMANDS = Set.of("generate", "install");
+    static final Set<String> PATH_COMMANDS = Set.of("generate", "install");
 
     /**
      * dbus-java logs every connect at INFO and every lost bus as SEVERE with a stack trace; a
@@ -133,13 +133,17 @@ public final class Main {
                 return 1;
             }
         }
+        CommandAudit audit = CommandAudit.forEnv(env, account);
         try (Session session = new Session(layout, account, env, t, a.force(), SystemdConnector.forLayout(layout, env, account))) {
-            return dispatch(session, a, t, consoles);
+            int code = dispatch(session, a, t, consoles);
+            audit.record(command, target, code, "");
+            return code;
         } catch (OperationException e) {
             if (!e.reported()) {
                 t.err("Error: " + e.getMessage());
                 e.details().forEach(t::err);
             }
+            audit.record(command, target, e.exitCode(), e.getMessage());
             return e.exitCode();
         }
     }

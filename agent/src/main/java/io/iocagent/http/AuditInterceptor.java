@@ -1,5 +1,6 @@
 package io.iocagent.http;
 
+import java.util.List;
 import org.jolokia.json.JSONObject;
 import org.jolokia.server.core.request.JolokiaExecRequest;
 import org.jolokia.server.core.request.JolokiaRequest;
@@ -24,11 +25,12 @@ final class AuditInterceptor extends AbstractJolokiaService<RequestInterceptor> 
             Object value = response.get("value");
             if (request instanceof JolokiaExecRequest exec) {
                 if (!RoleRestrictor.readOnlyOperation(exec.getObjectName(), exec.getOperation())) {
-                    scope.succeeded("exec", exec.getObjectName(), exec.getOperation(),
-                            exec.getArguments() == null ? "[]" : String.valueOf(exec.getArguments()), String.valueOf(value));
+                    List<?> arguments = exec.getArguments() == null ? List.of() : exec.getArguments();
+                    scope.succeeded("exec", exec.getObjectName(), exec.getOperation(), arguments,
+                            String.valueOf(arguments), String.valueOf(value));
                 }
             } else if (request instanceof JolokiaWriteRequest write) {
-                scope.succeeded("write", write.getObjectName(), write.getAttributeName(),
+                scope.succeeded("write", write.getObjectName(), write.getAttributeName(), List.of(),
                         String.valueOf(write.getValue()), "previous value " + value);
             }
         });

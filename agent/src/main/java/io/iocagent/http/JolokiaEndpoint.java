@@ -1,6 +1,7 @@
 package io.iocagent.http;
 
 import io.iocagent.jmx.CredentialsFile;
+import io.iocagent.ops.AuditLog;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.HashMap;

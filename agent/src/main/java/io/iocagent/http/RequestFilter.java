@@ -2,6 +2,7 @@ package io.iocagent.http;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
+import io.iocagent.ops.AuditLog;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class RequestFilter extends Filter {
                 exchange.getRemoteAddress().getAddress().getHostAddress(), ownOrigin, allowedOrigins);
         Capture capture = new Capture(exchange.getResponseBody(), answered -> auditAttempts(scope, answered));
         exchange.setStreams(null, capture);
-        try {
+        try (AuditLog.Mark audited = AuditLog.surfaceAudits()) {
             chain.doFilter(exchange);
         } finally {
             scope.close();
@@ -92,6 +93,7 @@ final class RequestFilter extends Filter {
         for (RequestScope.Attempt a : scope.attempts()) {
             AuditLog.Outcome outcome;
             String detail = a.detail;
+            List<?> arguments = a.arguments;
             String message;
             if (a.succeeded) {
                 outcome = AuditLog.Outcome.OK;
@@ -105,10 +107,13 @@ final class RequestFilter extends Filter {
                 if (answer != null && answer.get("request") instanceof Map<?, ?> echo) {
                     Object d = "exec".equals(a.action) ? echo.get("arguments") : echo.get("value");
                     detail = d == null ? "" : String.valueOf(d);
+                    if (d instanceof List<?> list) {
+                        arguments = list;
+                    }
                 }
             }
             audit.record(new AuditLog.Event("jolokia", caller.name(), caller.roleName(), scope.remote(), a.action,
-                    a.mbean.getCanonicalName(), a.member, detail, outcome, message));
+                    AuditLog.iocOf(a.mbean, arguments), a.mbean.getCanonicalName(), a.member, detail, outcome, message));
         }
     }
 

@@ -32,6 +32,7 @@ final class RequestScope {
         final String member;
         final String refusal;
         String detail = "";
+        List<?> arguments = List.of();
         boolean succeeded;
         String result = "";
 
@@ -129,7 +130,7 @@ final class RequestScope {
     }
 
     /** Marks the oldest allowed, unfinished matching attempt as done; adds one if none matches. */
-    void succeeded(String action, ObjectName mbean, String member, String detail, String result) {
+    void succeeded(String action, ObjectName mbean, String member, List<?> arguments, String detail, String result) {
         Attempt match = attempts.stream()
                 .filter(a -> a.allowed() && !a.succeeded && a.is(action, mbean, member))
                 .findFirst()
@@ -139,6 +140,7 @@ final class RequestScope {
                     return a;
                 });
         match.succeeded = true;
+        match.arguments = arguments;
         match.detail = detail;
         match.result = result;
     }

@@ -2,9 +2,11 @@ package io.iocagent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +14,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.newsclub.net.unix.AFUNIXDatagramSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /** Guards and verbs that need no systemd: grammar, name rules, layout checks, generate. */
 class MainTest {
@@ -24,7 +28,41 @@ class MainTest {
         env.put("HOME", tmp.toString());
         env.put("PATH", "/usr/bin:/bin");
         env.put("IOC_RUNNER_CONF_DIR", tmp.resolve("conf").toString());
+        env.put("IOC_RUNNER_AUDIT_SOCKET", tmp.resolve("no-syslog-here").toString()); // keep tests out of the host's syslog
         return env;
+    }
+
+    @Test
+    void changingCommandsSendOneAuditLineEachToSyslogAndReadingOnesNone() throws IOException {
+        Path socket = tmp.resolve("log.sock");
+        Path dir = iocBoot("iocaudit", "st.cmd");
+        try (AFUNIXDatagramSocket syslog = AFUNIXDatagramSocket.newInstance()) {
+            syslog.bind(AFUNIXSocketAddress.of(socket.toFile()));
+            syslog.setSoTimeout(5000);
+            Map<String, String> env = env();
+            env.put("IOC_RUNNER_AUDIT_SOCKET", socket.toString());
+
+            assertEquals(0, CliRun.of(env, "--local", "generate", dir.toString()).exit());
+            assertEquals(3, CliRun.of(env, "--local", "status", "ghost").exit());
+            assertEquals(1, CliRun.of(env, "--local", "stop", "ghost").exit());
+
+            String user = io.iocagent.posix.Account.current(env).user();
+            String first = receive(syslog);
+            assertTrue(first.matches("<85>ioc-runner\\[\\d+\\]: surface=cli user=" + user + " role=\"\" remote=local action=exec"
+                    + " ioc=\"\" mbean=\"\" member=generate detail=" + dir + " outcome=ok message=\"\""), first);
+            String second = receive(syslog);
+            assertTrue(second.contains(" ioc=ghost mbean=\"\" member=stop detail=ghost outcome=failed"
+                    + " message=\"exit 1: No configuration found for IOC 'ghost'"), second);
+            syslog.setSoTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, () -> receive(syslog), "status is not audited");
+        }
+    }
+
+    private static String receive(AFUNIXDatagramSocket socket) throws IOException {
+        byte[] buffer = new byte[4096];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        socket.receive(packet);
+        return new String(buffer, 0, packet.getLength(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.jmx.CredentialsFile;
+import io.iocagent.ops.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -100,7 +101,7 @@ class JolokiaEndpointIT {
             JolokiaExecResponse r = client.execute(new JolokiaExecRequest(TEST_MBEAN, "bump"), HttpMethod.POST);
             assertEquals(before + 1, ((Number) r.getValue()).intValue());
             String line = single(audit.await(1));
-            assertTrue(line.contains("surface=jolokia user=olivia role=operator remote=127.0.0.1 action=exec"
+            assertTrue(line.contains("surface=jolokia user=olivia role=operator remote=127.0.0.1 action=exec ioc=test"
                     + " mbean=\"epics.ioc:name=test,type=Ioc\" member=bump detail=[]"), line);
             assertTrue(line.contains("outcome=ok message=" + (before + 1)), line);
         }

@@ -1,6 +1,7 @@
 package io.iocagent.jmx;
 
 import io.iocagent.conf.IocName;
+import io.iocagent.ops.AuditLog;
 import io.iocagent.ops.Generator;
 import io.iocagent.ops.Inspector;
 import io.iocagent.ops.Installer;
@@ -57,6 +58,7 @@ public final class Operations {
     private final Sessions sessions;
     private final Runnable refresh;
     private final ReentrantLock changes = new ReentrantLock(true);
+    private final AuditLog audit = new AuditLog();
 
     /**
      * @param sessions opens the session of each operation
@@ -72,17 +74,17 @@ public final class Operations {
     /** {@code generate DIR}: writes {@code DIR/<dirname>.conf}. */
     public String generate(String dir, boolean force) throws MBeanException {
         requireAbsolute(dir, "dir", "the iocBoot directory holding st.cmd");
-        return changing("generate", force, s -> new Generator(s).generate(dir)).text();
+        return changing("generate", "", dir, force, s -> new Generator(s).generate(dir)).text();
     }
 
     /** {@code install PATH}: installs {@code NAME.conf} (or the one in an iocBoot directory). */
     public String install(String path, boolean force) throws MBeanException {
         requireAbsolute(path, "path", "NAME.conf or the iocBoot directory holding it");
-        return changing("install", force, s -> new Installer(s).install(path)).text();
+        return changing("install", "", path, force, s -> new Installer(s).install(path)).text();
     }
 
     public String remove(IocName name) throws MBeanException {
-        return changing("remove " + name, false, s -> {
+        return changing("remove", name, false, s -> {
             new Remover(s).remove(name);
             return null;
         }).text();
@@ -90,23 +92,23 @@ public final class Operations {
 
     /** Starts and waits for the startup verdict; the transcript ends with the verdict line. */
     public String start(IocName name) throws MBeanException {
-        return changing("start " + name, false, s -> new Lifecycle(s).start(name)).text();
+        return changing("start", name, false, s -> new Lifecycle(s).start(name)).text();
     }
 
     public String restart(IocName name) throws MBeanException {
-        return changing("restart " + name, false, s -> new Lifecycle(s).restart(name)).text();
+        return changing("restart", name, false, s -> new Lifecycle(s).restart(name)).text();
     }
 
     public String stop(IocName name) throws MBeanException {
-        return changing("stop " + name, false, s -> new Lifecycle(s).stop(name)).text();
+        return changing("stop", name, false, s -> new Lifecycle(s).stop(name)).text();
     }
 
     public String enable(IocName name) throws MBeanException {
-        return changing("enable " + name, false, s -> new Lifecycle(s).enable(name)).text();
+        return changing("enable", name, false, s -> new Lifecycle(s).enable(name)).text();
     }
 
     public String disable(IocName name) throws MBeanException {
-        return changing("disable " + name, false, s -> new Lifecycle(s).disable(name)).text();
+        return changing("disable", name, false, s -> new Lifecycle(s).disable(name)).text();
     }
 
     /** {@code inspect NAME} as a structure ({@link Inspector#trace}). */
@@ -200,19 +202,43 @@ public final class Operations {
         }
     }
 
-    private <T> Done<T> changing(String what, boolean force, Body<T> body) throws MBeanException {
+    private <T> Done<T> changing(String operation, IocName name, boolean force, Body<T> body) throws MBeanException {
+        return changing(operation, name.toString(), "", force, body);
+    }
+
+    /**
+     * Runs a changing operation under the lock, refreshes, and audits it unless the surface that
+     * brought the call audits it itself ({@link AuditLog#auditedBySurface()}).
+     */
+    private <T> Done<T> changing(String operation, String ioc, String detail, boolean force, Body<T> body)
+            throws MBeanException {
+        String what = ioc.isEmpty() ? operation : operation + " " + ioc;
         try {
             changes.lockInterruptibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             String text = "Interrupted while waiting for another operation to finish; '" + what + "' did not run.";
+            audit(operation, ioc, detail, AuditLog.Outcome.FAILED, text);
             throw new MBeanException(new Exception(text), text);
         }
         try {
-            return run(what, force, body);
+            Done<T> done = run(what, force, body);
+            audit(operation, ioc, detail, AuditLog.Outcome.OK, done.transcript().lastLine());
+            return done;
+        } catch (MBeanException e) {
+            audit(operation, ioc, detail, AuditLog.Outcome.FAILED, e.getMessage());
+            throw e;
         } finally {
             changes.unlock();
             refreshQuietly(what);
+        }
+    }
+
+    /** A local JMX caller (attach by PID): a process of the agent's own user, or root. */
+    private void audit(String operation, String ioc, String detail, AuditLog.Outcome outcome, String message) {
+        if (!AuditLog.auditedBySurface()) {
+            audit.record(new AuditLog.Event("jmx", "local", "operator", "local", "exec", ioc, "", operation,
+                    detail, outcome, message));
         }
     }
 

@@ -53,6 +53,11 @@ final class Transcript implements Terminal {
         return String.join("\n", lines);
     }
 
+    /** The last line printed (the verdict of a start), "" when nothing was. */
+    public synchronized String lastLine() {
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
     /** True when the operation asked a question (which was answered with "input closed"). */
     public synchronized boolean prompted() {
         return prompted;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.conf.IocName;
+import io.iocagent.ops.AuditLog;
+import io.iocagent.ops.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +105,27 @@ class OperationsTest {
         }
         assertEquals(0, sessions.busAsked());
         assertEquals(6, refreshes.get(), "refreshed after failures too");
+    }
+
+    @Test
+    void aLocalCallIsAuditedOnceAndACallTheSurfaceAuditsIsNot() throws Exception {
+        Path dir = iocBoot("demo", "st.cmd");
+        Operations ops = operations(new OfflineSessions(root));
+        try (LogCapture audit = LogCapture.audit()) {
+            ops.generate(dir.toString(), false);
+            assertThrows(MBeanException.class, () -> ops.stop(new IocName("ghost")));
+            try (AuditLog.Mark surface = AuditLog.surfaceAudits()) {
+                assertThrows(MBeanException.class, () -> ops.start(new IocName("ghost")));
+            }
+            assertThrows(MBeanException.class, () -> ops.view(new IocName("ghost"))); // reading operations: no line
+
+            List<String> lines = audit.lines();
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("surface=jmx user=local role=operator remote=local action=exec ioc=\"\" mbean=\"\""
+                    + " member=generate detail=" + dir + " outcome=ok message=\"Next step: ioc-runner --local install"), lines.get(0));
+            assertTrue(lines.get(1).contains("ioc=ghost mbean=\"\" member=stop detail=\"\" outcome=failed"
+                    + " message=\"No configuration found for IOC 'ghost'"), lines.get(1));
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.iocagent.conf.IocName;
+import io.iocagent.ops.LogCapture;
 import io.iocagent.model.Readiness;
 import io.iocagent.testbed.TestBed;
 import java.io.IOException;
@@ -141,6 +142,33 @@ class RemoteJmxIT {
             assertEquals(before + 1, source.refreshes());
             assertTrue(summary.startsWith("Snapshot taken at " + Operations.iso(source.current().takenAt()) + ": 2 IOCs"), summary);
             assertEquals(Operations.iso(source.current().takenAt()), mbs.getAttribute(JmxSurface.MANAGER, "LastRefresh"));
+        }
+    }
+
+    @Test
+    void everyRemoteOperationIsAuditedWithTheUserTheRoleAndTheOutcome() throws Exception {
+        try (LogCapture audit = LogCapture.audit()) {
+            try (JMXConnector c = connect(VIEWER, VIEWER_PASSWORD)) {
+                assertThrows(SecurityException.class, () -> c.getMBeanServerConnection().invoke(mbean("beta"), "stop", null, null));
+            }
+            try (JMXConnector c = connect(OPERATOR, OPERATOR_PASSWORD)) {
+                MBeanServerConnection mbs = c.getMBeanServerConnection();
+                mbs.invoke(JmxSurface.MANAGER, "refresh", null, null);
+                assertThrows(MBeanException.class, () -> mbs.invoke(JmxSurface.MANAGER, "start",
+                        new Object[] {"ghost"}, new String[] {String.class.getName()}));
+                mbs.getAttribute(JmxSurface.MANAGER, "IocCount"); // reads are not operations: no line
+            }
+            List<String> lines = audit.await(3);
+
+            assertEquals(3, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("surface=jmx user=" + VIEWER + " role=viewer remote=127.0.0.1 action=exec ioc=beta"
+                    + " mbean=\"epics.ioc:name=beta,type=Ioc\" member=stop"), lines.get(0));
+            assertTrue(lines.get(0).contains("outcome=denied message=\"Access denied!"), lines.get(0));
+            assertTrue(lines.get(1).startsWith("surface=jmx user=" + OPERATOR + " role=operator"), lines.get(1));
+            assertTrue(lines.get(1).contains("member=refresh detail=[] outcome=ok"), lines.get(1));
+            assertTrue(lines.get(2).contains("ioc=ghost mbean=\"epics.ioc:type=Manager\" member=start detail=[ghost] outcome=failed"),
+                    lines.get(2));
+            assertTrue(lines.get(2).contains("No configuration found for IOC 'ghost'"), lines.get(2));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.iocagent.http;
+package io.iocagent.ops;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,31 +8,31 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** Collects what one java.util.logging logger writes while open (the audit log, endpoint warnings). */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
 
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Logger logger;
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         logger = Logger.getLogger(loggerName);
         logger.addHandler(this);
     }
 
     /** The audit log's lines. */
-    static LogCapture audit() {
+    public static LogCapture audit() {
         return new LogCapture(AuditLog.LOGGER);
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return records.stream().map(LogRecord::getMessage).toList();
     }
 
-    List<String> lines(Level level) {
+    public List<String> lines(Level level) {
         return records.stream().filter(r -> r.getLevel().equals(level)).map(LogRecord::getMessage).toList();
     }
 
     /** The lines once there are at least {@code n}, or after 5 s; the agent writes them as the response ends. */
-    List<String> await(int n) throws InterruptedException {
+    public List<String> await(int n) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (records.size() < n && System.nanoTime() < deadline) {
             Thread.sleep(10);

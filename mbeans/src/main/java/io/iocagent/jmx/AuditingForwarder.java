@@ -1,0 +1,156 @@
+package io.iocagent.jmx;
+
+import io.iocagent.ops.AuditLog;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.rmi.server.RemoteServer;
+import java.rmi.server.ServerNotActiveException;
+import java.security.AccessController;
+import java.security.Principal;
+import java.util.Arrays;
+import java.util.List;
+import javax.management.Attribute;
+import javax.management.AttributeList;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.remote.MBeanServerForwarder;
+import javax.security.auth.Subject;
+
+/**
+ * The remote JMX connector's audit: sits in front of the connector's access controller, so it
+ * sees every {@code invoke} and attribute write a remote client attempts, refused ones included,
+ * and writes one {@link AuditLog} line each — who (the authenticated user and role), from where
+ * (the RMI client host), what, which IOC, and the outcome. While the call runs the thread is
+ * marked {@link AuditLog#surfaceAudits()} so the operations do not log it a second time.
+ * Everything else passes through untouched. Thread-safe.
+ */
+final class AuditingForwarder implements InvocationHandler {
+
+    /** {@code Subject.current()} on JDK 18+, where the connector binds the caller with {@code Subject.callAs}. */
+    private static final MethodHandle SUBJECT_CURRENT = subjectCurrent();
+
+    private final AuditLog audit = new AuditLog();
+    private MBeanServer next; // set once by the connector before any call
+
+    private AuditingForwarder() {
+    }
+
+    /** A forwarder to hand to {@code JMXConnectorServer.setMBeanServerForwarder} after {@code start()}. */
+    static MBeanServerForwarder create() {
+        return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
+                new Class<?>[] {MBeanServerForwarder.class}, new AuditingForwarder());
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        switch (method.getName()) {
+            case "getMBeanServer" -> {
+                return next;
+            }
+            case "setMBeanServer" -> {
+                next = (MBeanServer) args[0];
+                return null;
+            }
+            case "invoke" -> {
+                return audited("exec", (ObjectName) args[0], (String) args[1],
+                        args[2] == null ? List.of() : Arrays.asList((Object[]) args[2]), method, args);
+            }
+            case "setAttribute" -> {
+                Attribute a = (Attribute) args[1];
+                return audited("write", (ObjectName) args[0], a.getName(), List.of(String.valueOf(a.getValue())), method, args);
+            }
+            case "setAttributes" -> {
+                AttributeList list = (AttributeList) args[1];
+                String names = String.join(",", list.asList().stream().map(Attribute::getName).toList());
+                return audited("write", (ObjectName) args[0], names, List.of(), method, args);
+            }
+            default -> {
+                return forward(method, args);
+            }
+        }
+    }
+
+    private Object audited(String action, ObjectName mbean, String member, List<?> arguments, Method method,
+                           Object[] args) throws Throwable {
+        Subject subject = currentSubject();
+        String user = principal(subject, false);
+        String role = principal(subject, true);
+        try (AuditLog.Mark marked = AuditLog.surfaceAudits()) {
+            Object result = forward(method, args);
+            record(user, role, action, mbean, member, arguments, AuditLog.Outcome.OK, String.valueOf(result));
+            return result;
+        } catch (SecurityException e) {
+            record(user, role, action, mbean, member, arguments, AuditLog.Outcome.DENIED, e.getMessage());
+            throw e;
+        } catch (Exception e) {
+            record(user, role, action, mbean, member, arguments, AuditLog.Outcome.FAILED, e.getMessage());
+            throw e;
+        }
+    }
+
+    private Object forward(Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(next, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void record(String user, String role, String action, ObjectName mbean, String member, List<?> arguments,
+                        AuditLog.Outcome outcome, String message) {
+        audit.record(new AuditLog.Event("jmx", user, role, clientHost(), action, AuditLog.iocOf(mbean, arguments),
+                mbean == null ? "" : mbean.getCanonicalName(), member, String.valueOf(arguments), outcome,
+                message == null ? "" : message));
+    }
+
+    /** The user principal, or with {@code role} the role (the {@code @role} principal without its {@code @}). */
+    private static String principal(Subject subject, boolean role) {
+        if (subject == null) {
+            return role ? "" : "unknown";
+        }
+        return subject.getPrincipals().stream()
+                .map(Principal::getName)
+                .filter(n -> n.startsWith("@") == role)
+                .map(n -> role ? n.substring(1) : n)
+                .findFirst()
+                .orElse(role ? "" : "unknown");
+    }
+
+    private static String clientHost() {
+        try {
+            return RemoteServer.getClientHost();
+        } catch (ServerNotActiveException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * The caller's Subject as the connector bound it: {@code Subject.current()} where it exists
+     * (JDK 18+; the only way from JDK 23 on), else {@code Subject.getSubject} of the access
+     * control context (JDK 17), as the JDK's own access controller reads it.
+     */
+    @SuppressWarnings("removal")
+    private static Subject currentSubject() {
+        if (SUBJECT_CURRENT != null) {
+            try {
+                return (Subject) SUBJECT_CURRENT.invokeExact();
+            } catch (Throwable e) {
+                throw new IllegalStateException("Subject.current() failed", e);
+            }
+        }
+        return Subject.getSubject(AccessController.getContext());
+    }
+
+    private static MethodHandle subjectCurrent() {
+        try {
+            return MethodHandles.publicLookup().findStatic(Subject.class, "current", MethodType.methodType(Subject.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null;
+        }
+    }
+}

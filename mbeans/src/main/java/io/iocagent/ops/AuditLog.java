@@ -1,0 +1,151 @@
+package io.iocagent.ops;
+
+import io.iocagent.conf.IocName;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.ObjectName;
+
+/**
+ * The audit trail of operations that change something, from every surface — the command line,
+ * JMX (local attach and the remote connector) and Jolokia: one line per event on the
+ * java.util.logging logger {@value #LOGGER}, at INFO, so the process's logging configuration
+ * decides where it goes (the agent: its log and {@code audit.log}; the command line: syslog).
+ * A line reads like
+ * <pre>
+ * surface=jolokia user=alice role=operator remote=10.0.0.7 action=exec ioc=x mbean="epics.ioc:name=x,type=Ioc" member=restart detail="[]" outcome=ok message=""
+ * </pre>
+ * Values with spaces, quotes or {@code =} are quoted; CR and LF are escaped, so one event is always
+ * one line whatever a client sends.
+ *
+ * <p><b>Who writes the line.</b> A surface that knows its caller (Jolokia, the remote JMX
+ * connector) audits its own requests, refusals included, and marks its thread with
+ * {@link #surfaceAudits()} for the request's duration; the JMX operations audit only calls that
+ * arrive unmarked (local attach, where the caller is a process of the agent's own user or root).
+ * So every operation is one line, whichever door it came through. Thread-safe.
+ */
+public final class AuditLog {
+
+    public static final String LOGGER = "io.iocagent.audit";
+
+    /** How an operation ended: it ran, the agent refused it, or it ran and failed. */
+    public enum Outcome { OK, DENIED, FAILED }
+
+    /**
+     * One audited operation.
+     *
+     * @param surface  "jolokia", "jmx" or "cli"
+     * @param user     who: the authenticated user, "anonymous" when no credentials were sent,
+     *                 "local" for a local JMX attach, the login name on the command line
+     * @param role     "viewer" or "operator" ("" on the command line: the OS decides)
+     * @param remote   client address, "local" for local callers
+     * @param action   "exec" or "write"
+     * @param ioc      the IOC concerned, "" when none or unknown (an install by path)
+     * @param mbean    the target ObjectName, canonical (keys sorted); "" on the command line
+     * @param member   operation or attribute name (the command on the command line)
+     * @param detail   arguments (exec) or value (write), empty when unknown
+     * @param outcome  what happened
+     * @param message  why it was refused, the error, or a short form of the result
+     */
+    public record Event(String surface, String user, String role, String remote, String action, String ioc,
+                        String mbean, String member, String detail, Outcome outcome, String message) {
+    }
+
+    private static final int MAX_VALUE = 512;
+
+    private final Logger logger = Logger.getLogger(LOGGER);
+
+    private static final ThreadLocal<Boolean> SURFACE_AUDITS = new ThreadLocal<>();
+
+    public void record(Event e) {
+        logger.log(Level.INFO, format(e));
+    }
+
+    /** Closes a {@link #surfaceAudits()} mark; never throws. */
+    public interface Mark extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Marks this thread as serving a request whose surface writes its own audit line, until the
+     * returned mark is closed (in a {@code finally}).
+     */
+    public static Mark surfaceAudits() {
+        SURFACE_AUDITS.set(Boolean.TRUE);
+        return SURFACE_AUDITS::remove;
+    }
+
+    /** True inside {@link #surfaceAudits()} on this thread. */
+    public static boolean auditedBySurface() {
+        return SURFACE_AUDITS.get() != null;
+    }
+
+    /**
+     * The IOC an operation on {@code mbean} concerns: the {@code name} key of an
+     * {@code epics.ioc} MBean, else a first argument that is a valid IOC name (the manager's
+     * {@code start(name)} and friends), else "".
+     */
+    public static String iocOf(ObjectName mbean, List<?> arguments) {
+        if (mbean == null || !"epics.ioc".equals(mbean.getDomain())) {
+            return "";
+        }
+        String name = mbean.getKeyProperty("name");
+        if (name != null) {
+            return name;
+        }
+        return arguments != null && !arguments.isEmpty() && arguments.get(0) instanceof String s && IocName.isValid(s) ? s : "";
+    }
+
+    public static String format(Event e) {
+        StringBuilder b = new StringBuilder(160);
+        field(b, "surface", e.surface());
+        field(b, "user", e.user());
+        field(b, "role", e.role());
+        field(b, "remote", e.remote());
+        field(b, "action", e.action());
+        field(b, "ioc", e.ioc());
+        field(b, "mbean", e.mbean());
+        field(b, "member", e.member());
+        field(b, "detail", e.detail());
+        field(b, "outcome", e.outcome().name().toLowerCase(Locale.ROOT));
+        field(b, "message", e.message());
+        return b.toString();
+    }
+
+    private static void field(StringBuilder b, String key, String value) {
+        if (b.length() > 0) {
+            b.append(' ');
+        }
+        String v = value == null ? "" : value;
+        if (v.length() > MAX_VALUE) {
+            v = v.substring(0, MAX_VALUE) + "...";
+        }
+        b.append(key).append('=');
+        boolean quote = v.isEmpty() || v.chars().anyMatch(c -> c == ' ' || c == '"' || c == '=' || c == '\\' || c < 0x20);
+        if (!quote) {
+            b.append(v);
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}
