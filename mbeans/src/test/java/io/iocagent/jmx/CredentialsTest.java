@@ -131,6 +131,25 @@ class CredentialsTest {
     }
 
     @Test
+    void aVerifiedPasswordIsRememberedButAWrongOneAlwaysPaysTheFullHash() throws Exception {
+        Path file = privateFile(entry("olga", Role.OPERATOR, "pw"));
+        CredentialsFile credentials = CredentialsFile.open(file);
+
+        assertEquals(Optional.of(Role.OPERATOR), credentials.authenticate("olga", "pw".toCharArray()));
+        assertEquals(Optional.of(Role.OPERATOR), credentials.authenticate("olga", "pw".toCharArray()));
+        assertEquals(1, credentials.derivations(), "the second login is remembered");
+
+        assertEquals(Optional.empty(), credentials.authenticate("olga", "pX".toCharArray()));
+        assertEquals(Optional.empty(), credentials.authenticate("olga", "pX".toCharArray()));
+        assertEquals(Optional.empty(), credentials.authenticate("ghost", "pw".toCharArray()));
+        assertEquals(4, credentials.derivations(), "failures are never remembered");
+
+        Files.write(file, List.of(entry("olga", Role.VIEWER, "new")));
+        assertEquals(Optional.empty(), credentials.authenticate("olga", "pw".toCharArray()), "changed password");
+        assertEquals(Optional.of(Role.VIEWER), credentials.authenticate("olga", "new".toCharArray()), "and role");
+    }
+
+    @Test
     void openingAnOpenFileFailsAtOnce() throws IOException {
         Path file = privateFile(entry("olga", Role.OPERATOR, "pw"));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
