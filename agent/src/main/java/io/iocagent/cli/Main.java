@@ -100,6 +100,9 @@ public final class Main {
             return 0;
         }
         String command = a.command().get();
+        if (command.equals("credential")) {
+            return CredentialCommand.run(a.target().orElse(""), t); // needs no mode, layout or systemd
+        }
         Account account = Account.current(env);
         Layout layout;
         try {

@@ -57,6 +57,20 @@ final class StdTerminal implements Terminal {
         }
     }
 
+    /**
+     * Reads a secret: without echo from the controlling terminal when interactive, else one line
+     * of standard input (scripts: {@code printf '%s\n' "$pw" | ioc-runner credential …}).
+     * Empty at end of input.
+     */
+    Optional<char[]> secret(String prompt) {
+        java.io.Console console = System.console();
+        if (interactive && console != null) {
+            flush();
+            return Optional.ofNullable(console.readPassword("%s", prompt));
+        }
+        return ask(prompt).map(String::toCharArray);
+    }
+
     @Override
     public boolean interactive() {
         return interactive;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,39 @@ class MainTest {
                     + " message=\"exit 1: No configuration found for IOC 'ghost'"), second);
             syslog.setSoTimeout(300);
             assertThrows(java.net.SocketTimeoutException.class, () -> receive(syslog), "status is not audited");
+        }
+    }
+
+    @Test
+    void credentialPrintsALineTheAgentAcceptsForThePasswordOnStdin() throws IOException {
+        CliRun r = CliRun.withInput(env(), "correct horse\n", "credential", "olivia:operator");
+        assertEquals(0, r.exit(), r.transcript());
+        String line = r.out().strip();
+        assertTrue(line.startsWith("olivia:operator:pbkdf2-sha256$600000$"), line);
+
+        Path file = tmp.resolve("credentials");
+        Files.writeString(file, line + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        io.iocagent.jmx.CredentialsFile credentials = io.iocagent.jmx.CredentialsFile.open(file);
+        assertEquals(java.util.Optional.of(io.iocagent.jmx.Role.OPERATOR),
+                credentials.authenticate("olivia", "correct horse".toCharArray()));
+    }
+
+    @Test
+    void credentialRefusesAMissingRoleAnUnknownRoleAShortPasswordAndABadUser() {
+        CliRun noRole = CliRun.withInput(env(), "correct horse\n", "credential", "olivia");
+        assertEquals(1, noRole.exit());
+        assertTrue(noRole.err().contains("Error: credential needs USER:ROLE, for example olivia:operator."), noRole.transcript());
+        CliRun badRole = CliRun.withInput(env(), "correct horse\n", "credential", "olivia:admin");
+        assertTrue(badRole.exit() == 1 && badRole.err().contains("Unknown role 'admin'"), badRole.transcript());
+        CliRun shortPw = CliRun.withInput(env(), "short\n", "credential", "olivia:viewer");
+        assertTrue(shortPw.exit() == 1 && shortPw.err().contains("shorter than 8 characters"), shortPw.transcript());
+        CliRun noPw = CliRun.of(env(), "credential", "olivia:viewer");
+        assertTrue(noPw.exit() == 1 && noPw.err().contains("No password given"), noPw.transcript());
+        CliRun badUser = CliRun.withInput(env(), "correct horse\n", "credential", "o livia:viewer");
+        assertTrue(badUser.exit() == 1 && badUser.err().contains("may only use letters, digits"), badUser.transcript());
+        for (CliRun r : List.of(noRole, badRole, shortPw, noPw, badUser)) {
+            assertEquals("", r.out(), "nothing printed to append: " + r.transcript());
         }
     }
 

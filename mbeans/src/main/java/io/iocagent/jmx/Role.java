@@ -18,7 +18,7 @@ public enum Role {
     }
 
     /** The role named {@code text} in a credentials file, or null. */
-    static Role ofText(String text) {
+    public static Role ofText(String text) {
         for (Role r : values()) {
             if (r.text().equals(text)) {
                 return r;
