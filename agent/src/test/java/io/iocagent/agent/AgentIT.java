@@ -10,6 +10,7 @@ import io.iocagent.conf.Mode;
 import io.iocagent.jmx.Credentials;
 import io.iocagent.jmx.JmxSurface;
 import io.iocagent.jmx.Role;
+import io.iocagent.ops.LogCapture;
 import io.iocagent.posix.Account;
 import io.iocagent.testbed.Behaviour;
 import io.iocagent.testbed.TestBed;
@@ -32,13 +33,14 @@ import javax.management.AttributeChangeNotification;
 import javax.management.MBeanServer;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
+import org.jolokia.json.parser.JSONParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The agent end to end on the real user manager and procServ: MBeans follow installs and removes,
- * an operator's Jolokia exec stops an IOC and a JMX listener hears about it, /metrics shows the
+ * an operator's Jolokia exec stops an IOC and a JMX listener and a Jolokia pull-mode client hear about it, /metrics shows the
  * fleet.
  */
 class AgentIT {
@@ -103,6 +105,40 @@ class AgentIT {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** A Jolokia pull-mode notification client (anonymous: notifications are a viewer's right). */
+    private record JolokiaPull(String client, String handle, String store) {
+
+        static JolokiaPull subscribe(ObjectName mbean) throws Exception {
+            Map<?, ?> registered = value(post("{\"type\":\"notification\",\"command\":\"register\"}", false));
+            String client = (String) registered.get("id");
+            String store = (String) ((Map<?, ?>) ((Map<?, ?>) registered.get("backend")).get("pull")).get("store");
+            Object handle = valueOf(post("{\"type\":\"notification\",\"command\":\"add\",\"client\":\"" + client
+                    + "\",\"mode\":\"pull\",\"mbean\":\"" + mbean + "\"}", false));
+            return new JolokiaPull(client, String.valueOf(handle), store);
+        }
+
+        List<Map<?, ?>> pull() {
+            Map<?, ?> pulled;
+            try {
+                pulled = value(post("{\"type\":\"exec\",\"mbean\":\"" + store + "\",\"operation\":\"pull\","
+                    + "\"arguments\":[\"" + client + "\",\"" + handle + "\"]}", false));
+            } catch (Exception e) {
+                throw new IllegalStateException("Jolokia pull failed", e);
+            }
+            return ((List<?>) pulled.get("notifications")).stream().<Map<?, ?>>map(n -> (Map<?, ?>) n).toList();
+        }
+
+        private static Map<?, ?> value(String reply) throws Exception {
+            return (Map<?, ?>) valueOf(reply);
+        }
+
+        private static Object valueOf(String reply) throws Exception {
+            Map<?, ?> answer = (Map<?, ?>) new JSONParser().parse(reply);
+            assertEquals(200L, ((Number) answer.get("status")).longValue(), reply);
+            return answer.get("value");
+        }
+    }
+
     private static String scrape() throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(agent.metricsUrl().orElseThrow())).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -133,7 +169,8 @@ class AgentIT {
             }
         };
         MBEANS.addNotificationListener(mbean(name), listener, null, null);
-        try {
+        JolokiaPull pull = JolokiaPull.subscribe(mbean(name));
+        try (LogCapture audit = LogCapture.audit()) {
             String anonymous = post("{\"type\":\"exec\",\"mbean\":\"" + mbean(name) + "\",\"operation\":\"stop\"}", false);
             assertTrue(anonymous.contains("\"status\":403"), anonymous);
             assertEquals("active", attribute(name, "ActiveState"));
@@ -144,6 +181,18 @@ class AgentIT {
             TestBed.await(Duration.ofSeconds(5), "the ActiveState notification", () -> heard.stream()
                     .anyMatch(a -> a.getAttributeName().equals("ActiveState") && "inactive".equals(a.getNewValue())));
             assertEquals("inactive", bed.activeState(bed.unit(name)));
+
+            TestBed.await(Duration.ofSeconds(5), "the ActiveState notification pulled over Jolokia",
+                    () -> pull.pull().stream().anyMatch(n -> "ActiveState".equals(n.get("attributeName"))
+                            && "inactive".equals(n.get("newValue"))));
+
+            List<String> lines = audit.await(2);
+            assertEquals(2, lines.size(), "one line per attempt, whichever layer ran it: " + lines);
+            assertTrue(lines.get(0).contains("user=anonymous role=viewer") && lines.get(0).contains("ioc=" + name)
+                    && lines.get(0).contains("outcome=denied"), lines.get(0));
+            assertTrue(lines.get(1).startsWith("surface=jolokia user=" + OPERATOR + " role=operator")
+                    && lines.get(1).contains("ioc=" + name) && lines.get(1).contains("member=stop")
+                    && lines.get(1).contains("outcome=ok"), lines.get(1));
         } finally {
             MBEANS.removeNotificationListener(mbean(name), listener);
         }

@@ -29,6 +29,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -283,8 +284,13 @@ class AgentScaleProbe {
         int metricsPort = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
-        if (!opts.isBlank()) {
-            cmd.addAll(List.of(opts.trim().split("\\s+")));
+        Map<String, String> extraEnv = new HashMap<>();
+        for (String token : opts.isBlank() ? new String[0] : opts.trim().split("\\s+")) {
+            if (!token.startsWith("-") && token.contains("=")) { // NAME=value: environment, e.g. MALLOC_ARENA_MAX=2
+                extraEnv.put(token.substring(0, token.indexOf('=')), token.substring(token.indexOf('=') + 1));
+            } else {
+                cmd.add(token);
+            }
         }
         cmd.addAll(List.of("-jar", jar.toString(), "--local", "agent", "--jolokia.port=" + jolokiaPort,
                 "--metrics.port=" + metricsPort, "--poll.interval=5s"));
@@ -292,6 +298,7 @@ class AgentScaleProbe {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(bed.env());
         pb.environment().remove("NOTIFY_SOCKET");
+        pb.environment().putAll(extraEnv);
         Process agent = pb.start();
         String tag = "agent process [" + (opts.isBlank() ? "default JVM options" : opts) + "]";
         RESULTS.put("---- " + tag, "");
