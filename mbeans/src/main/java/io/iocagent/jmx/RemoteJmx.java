@@ -201,9 +201,9 @@ public final class RemoteJmx implements AutoCloseable {
             RMIConnectorServer connector = new RMIConnectorServer(new JMXServiceURL("rmi", host, config.port()), env,
                     rmiServer, server);
             connector.start();
-            // After start(): the access controller start() installs stays behind the audit, which
-            // therefore also sees the calls it refuses.
-            connector.setMBeanServerForwarder(AuditingForwarder.create());
+            // After start(): the access controller start() installs stays behind the gate, which
+            // therefore also audits the calls it refuses.
+            connector.setMBeanServerForwarder(RemoteCallGate.create());
             try {
                 registry.bind(REGISTRY_NAME, rmiServer.toStub());
             } catch (AlreadyBoundException | IOException | RuntimeException e) {

@@ -173,6 +173,26 @@ class RemoteJmxIT {
     }
 
     @Test
+    void anOperatorMayNotInvokeOperationsOutsideEpicsIoc() throws Exception {
+        ObjectName diagnostic = new ObjectName("com.sun.management:type=DiagnosticCommand");
+        ObjectName memory = new ObjectName("java.lang:type=Memory");
+        try (LogCapture audit = LogCapture.audit(); JMXConnector c = connect(OPERATOR, OPERATOR_PASSWORD)) {
+            MBeanServerConnection mbs = c.getMBeanServerConnection();
+
+            SecurityException vm = assertThrows(SecurityException.class, () -> mbs.invoke(diagnostic, "vmVersion", null, null));
+            assertTrue(vm.getMessage().contains("Remote JMX allows exec only on epics.ioc MBeans"), vm.getMessage());
+            assertThrows(SecurityException.class, () -> mbs.invoke(memory, "gc", null, null));
+            assertThrows(SecurityException.class, () -> mbs.setAttribute(memory, new javax.management.Attribute("Verbose", true)));
+            assertEquals(false, mbs.getAttribute(memory, "Verbose"), "reads stay allowed, and nothing was changed");
+
+            List<String> lines = audit.await(3);
+            assertEquals(3, lines.size(), lines.toString());
+            assertTrue(lines.get(0).contains("member=vmVersion") && lines.get(0).contains("outcome=denied"), lines.get(0));
+            assertTrue(lines.get(2).contains("action=write") && lines.get(2).contains("outcome=denied"), lines.get(2));
+        }
+    }
+
+    @Test
     void aWrongPasswordAndAnUnknownUserAreRefusedAlike() {
         SecurityException wrong = assertThrows(SecurityException.class, () -> connect(OPERATOR, VIEWER_PASSWORD));
         SecurityException unknown = assertThrows(SecurityException.class, () -> connect("mallory", OPERATOR_PASSWORD));

@@ -22,28 +22,38 @@ import javax.management.remote.MBeanServerForwarder;
 import javax.security.auth.Subject;
 
 /**
- * The remote JMX connector's audit: sits in front of the connector's access controller, so it
- * sees every {@code invoke} and attribute write a remote client attempts, refused ones included,
- * and writes one {@link AuditLog} line each — who (the authenticated user and role), from where
- * (the RMI client host), what, which IOC, and the outcome. While the call runs the thread is
- * marked {@link AuditLog#surfaceAudits()} so the operations do not log it a second time.
- * Everything else passes through untouched. Thread-safe.
+ * The remote JMX connector's policy and audit, in front of the connector's access controller:
+ * <ul>
+ * <li><b>Operations only on {@code epics.ioc}.</b> The JDK's {@code readwrite} access lets a user
+ * invoke any operation of any MBean — {@code DiagnosticCommand} (load a native agent, dump the
+ * heap), {@code HotSpotDiagnostic}, JFR — which is code execution as the agent's user. Like the
+ * Jolokia policy, this gate refuses every {@code invoke} and attribute write outside the
+ * {@value #DOMAIN} domain, for every role.</li>
+ * <li><b>Audit.</b> Every invoke and write a remote client attempts, refused ones included, is
+ * one {@link AuditLog} line — who (the authenticated user and role), from where (the RMI client
+ * host), what, which IOC, and the outcome. While the call runs the thread is marked
+ * {@link AuditLog#surfaceAudits()} so the operations do not log it a second time.</li>
+ * </ul>
+ * Reads, queries and notification subscriptions pass through untouched. Thread-safe.
  */
-final class AuditingForwarder implements InvocationHandler {
+final class RemoteCallGate implements InvocationHandler {
 
     /** {@code Subject.current()} on JDK 18+, where the connector binds the caller with {@code Subject.callAs}. */
     private static final MethodHandle SUBJECT_CURRENT = subjectCurrent();
 
+    /** The only domain whose operations remote clients may invoke. */
+    static final String DOMAIN = "epics.ioc";
+
     private final AuditLog audit = new AuditLog();
     private MBeanServer next; // set once by the connector before any call
 
-    private AuditingForwarder() {
+    private RemoteCallGate() {
     }
 
     /** A forwarder to hand to {@code JMXConnectorServer.setMBeanServerForwarder} after {@code start()}. */
     static MBeanServerForwarder create() {
         return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
-                new Class<?>[] {MBeanServerForwarder.class}, new AuditingForwarder());
+                new Class<?>[] {MBeanServerForwarder.class}, new RemoteCallGate());
     }
 
     @Override
@@ -80,6 +90,11 @@ final class AuditingForwarder implements InvocationHandler {
         Subject subject = currentSubject();
         String user = principal(subject, false);
         String role = principal(subject, true);
+        if (mbean == null || !DOMAIN.equals(mbean.getDomain())) {
+            String refusal = "Access denied! Remote JMX allows " + action + " only on " + DOMAIN + " MBeans, not on " + mbean + ".";
+            record(user, role, action, mbean, member, arguments, AuditLog.Outcome.DENIED, refusal);
+            throw new SecurityException(refusal);
+        }
         try (AuditLog.Mark marked = AuditLog.surfaceAudits()) {
             Object result = forward(method, args);
             record(user, role, action, mbean, member, arguments, AuditLog.Outcome.OK, String.valueOf(result));
