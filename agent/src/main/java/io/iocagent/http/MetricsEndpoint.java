@@ -72,7 +72,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             MetricsEndpoint endpoint = new MetricsEndpoint(listener, registry, gc);
             Snapshot first = source.current();
             IocMeters iocs = new IocMeters(registry);
-            AgentMeters agent = new AgentMeters(registry, first);
+            new AgentMeters(registry, source);
             iocs.update(first);
             source.addListener((previous, now) -> {
                 if (endpoint.closed) {
@@ -80,7 +80,6 @@ public final class MetricsEndpoint implements AutoCloseable {
                 }
                 try {
                     iocs.update(now);
-                    agent.update(now);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "Metrics: could not take the new IOC snapshot; the last one is still served", e);
                 }

@@ -39,6 +39,13 @@ final class FakeSnapshotSource implements SnapshotSource {
         listeners.forEach(l -> l.accept(previous, current));
     }
 
+    /** A poll that changed nothing: a fresher snapshot replaces the current one, no listener is called. */
+    void quietPoll(Instant takenAt, Duration refreshDuration) {
+        Snapshot s = current;
+        current = new Snapshot(takenAt, s.mode(), s.confDirectory(), s.systemdConnected(), s.iocs(), refreshDuration,
+                s.refreshErrors());
+    }
+
     static Snapshot snapshot(IocSnapshot... iocs) {
         TreeMap<String, IocSnapshot> map = new TreeMap<>();
         for (IocSnapshot i : iocs) {

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.model.Snapshot;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -60,6 +62,19 @@ class MetricsEndpointIT {
         assertTrue(lines.contains("epics_ioc_agent_refresh_duration_seconds 0.25"), r.body());
         assertTrue(lines.contains("epics_ioc_agent_refresh_errors_total 2.0"), r.body());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("jvm_memory_used_bytes{")), "JVM binders present");
+    }
+
+    @Test
+    void theRefreshSeriesFollowAPollThatChangedNothing() throws Exception {
+        Snapshot before = source.current();
+        try {
+            source.quietPoll(Instant.parse("2026-11-24T10:00:07Z"), Duration.ofMillis(125));
+            List<String> lines = scrape("text/plain").body().lines().toList();
+            assertTrue(lines.contains("epics_ioc_agent_last_refresh_timestamp_seconds 1.795514407E9"), lines.toString());
+            assertTrue(lines.contains("epics_ioc_agent_refresh_duration_seconds 0.125"), lines.toString());
+        } finally {
+            source.quietPoll(before.takenAt(), before.refreshDuration());
+        }
     }
 
     @Test
