@@ -140,7 +140,7 @@ class DashboardQueriesIT {
 
     @Test
     void fleetStatsCountTheTestFleet() {
-        Dashboard fleet = Dashboards.shipped().get(0);
+        Dashboard fleet = fleet();
         assertEquals(3.0, stat(fleet, "IOCs"));
         assertEquals(2.0, stat(fleet, "Active"), "healthy and crash-looping are active");
         assertEquals(1.0, stat(fleet, "Inactive"), "installed but stopped");
@@ -187,7 +187,7 @@ class DashboardQueriesIT {
         Set<String> tripped = iocsIn(prometheus.query(crashLoop));
         assertFalse(tripped.contains(healthy), crashLoop + " also returns " + tripped);
         assertFalse(tripped.contains(stopped), crashLoop + " also returns " + tripped);
-        assertEquals(1.0, stat(Dashboards.shipped().get(0), "Crash-looping"), "the fleet's crash-looping count");
+        assertEquals(1.0, stat(fleet(), "Crash-looping"), "the fleet's crash-looping count");
 
         TestBed.await(SCRAPED, "IocCrashLooping pending or firing for " + looping,
                 () -> alert("IocCrashLooping", looping).isPresent());
@@ -209,7 +209,12 @@ class DashboardQueriesIT {
                 "__rate_interval", "1m", "__interval", "15s", "__range", "5m");
     }
 
-    /** The current value of a fleet stat panel's first query. */
+    private static Dashboard fleet() {
+        return Dashboards.shipped().stream().filter(d -> "epics-ioc-fleet".equals(d.json().get("uid"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no dashboard with uid epics-ioc-fleet"));
+    }
+
+    /** The current value of a stat panel's first query. */
     private static double stat(Dashboard dashboard, String title) {
         Target t = dashboard.targets().stream().filter(x -> x.panel().equals(title)).findFirst()
                 .orElseThrow(() -> new AssertionError("no panel '" + title + "' in " + dashboard.title()));
