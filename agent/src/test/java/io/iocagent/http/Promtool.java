@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Prometheus' own linter, {@code promtool check metrics}, found on the PATH. Missing: the test is
+ * Prometheus' own tool, {@code promtool} (check metrics, check and test rules, check config), found on
+ * the PATH. Missing: the test is
  * skipped with one line, or fails when {@code IOC_AGENT_IT_REQUIRED=1}. Debian/Ubuntu ship it in
  * the package {@code prometheus}.
  */
@@ -47,6 +48,20 @@ final class Promtool {
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("promtool did not finish within 30 s");
+        }
+        return new Result(p.exitValue(), output);
+    }
+
+    /** {@code promtool ARGS} run in {@code directory} (relative paths in the files resolve from there). */
+    Result run(Path directory, String... args) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(binary.toString()));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("promtool " + String.join(" ", args) + " did not finish within 60 s");
         }
         return new Result(p.exitValue(), output);
     }
