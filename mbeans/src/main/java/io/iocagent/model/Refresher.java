@@ -30,8 +30,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -143,11 +143,14 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.confs = new ConfDirectory(layout);
         this.current = Snapshot.empty(layout.mode().label(), layout.confDir().toString());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ioc-model-refresh");
             t.setDaemon(true);
             return t;
         });
+        // close(): pending debounced work is dropped, the running task may finish.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler = executor;
         this.unitChanges = new ChangeQueue<>(scheduler, EVENT_DELAY_MILLIS, guarded("unit change", this::unitsChanged));
         this.confChanges = new ChangeQueue<>(scheduler, EVENT_DELAY_MILLIS, guarded("conf change", this::confsChanged));
         this.logChanges = new ChangeQueue<>(scheduler, EVENT_DELAY_MILLIS, guarded("log change", this::logsChanged));
@@ -211,12 +214,18 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
             }
             closed = true;
         }
-        scheduler.shutdownNow();
+        // Let a running refresh end by itself (it is short unless systemd hangs): interrupting it
+        // mid-read would only log "systemd unreachable" and "cannot read the log" while shutting down.
+        scheduler.shutdown();
         try {
-            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("The IOC model refresher did not stop within 5 s; closing its sources anyway.");
+            if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+                if (!scheduler.awaitTermination(3, TimeUnit.SECONDS)) {
+                    LOG.warn("The IOC model refresher did not stop within 5 s; closing its sources anyway.");
+                }
             }
         } catch (InterruptedException e) {
+            scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
         DirectoryWatch w = watch;
