@@ -120,6 +120,8 @@ class SetupScriptIT {
 
     @Test
     void fullInstallCreatesEveryArtifactWithItsOwnerModeAndAcl() throws IOException {
+        Files.createDirectories(stage.at("/etc"));
+        Files.writeString(stage.at("/etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n");
         StagingRoot.Result r = stage.setup("--full");
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("Failed : 0/"), r.output());
@@ -193,6 +195,34 @@ class SetupScriptIT {
         assertFalse(Files.exists(stage.at("/usr/bin/ioc-runner")), "no /usr/bin symlink outside the RHEL family");
 
         assertEquals(List.of(), stage.backups(), "a first install replaces nothing");
+    }
+
+    @Test
+    void siteAccountAndLogDirectoryOverridesReachEveryRenderedFile() throws IOException {
+        Map<String, String> site = Map.of("IOC_RUNNER_SYSTEM_USER", "epics-srv", "IOC_RUNNER_SYSTEM_GROUP", "epics",
+                "IOC_RUNNER_SYSTEM_LOG_DIR", "/srv/log/procserv");
+        StagingRoot.Result r = stage.setup(site, "--full");
+        assertEquals(0, r.exitCode(), r.output());
+        int epics = stage.gid("epics");
+        assertEquals(String.valueOf(epics), stage.entry("passwd", "epics-srv")[3]);
+        assertTrue(List.of(stage.entry("group", "epics")[3].split(",")).contains("ioc-agent"));
+        assertDir(stage.at("/srv/log/procserv"), 0, epics, 02775);
+
+        String template = Files.readString(stage.at("/etc/systemd/system/epics-@.service"));
+        assertTrue(template.contains("\nUser=epics-srv\nGroup=epics\n"), template);
+        assertTrue(template.contains(" --logfile=/srv/log/procserv/%i.log "), template);
+        String agentUnit = Files.readString(stage.at("/etc/systemd/system/ioc-agent.service"));
+        assertTrue(agentUnit.contains("\nSupplementaryGroups=epics\n"), agentUnit);
+        assertTrue(agentUnit.contains("\nEnvironment=IOC_RUNNER_SYSTEM_USER=epics-srv IOC_RUNNER_SYSTEM_GROUP=epics"
+                + " IOC_RUNNER_SYSTEM_LOG_DIR=/srv/log/procserv\n"), "the agent must see the same overrides:\n" + agentUnit);
+        String rule = Files.readString(stage.at("/etc/polkit-1/rules.d/60-epics-ioc-agent.rules"));
+        assertTrue(rule.contains("var IOC_GROUP = \"epics\";") && rule.contains("var SERVICE_USER = \"epics-srv\";"), rule);
+        assertTrue(Files.readString(stage.at("/etc/sudoers.d/10-epics-ioc")).contains("\n%epics ALL=(root) NOPASSWD: "));
+        String rotation = Files.readString(stage.at("/etc/logrotate.d/procserv"));
+        assertTrue(rotation.startsWith("/srv/log/procserv/*.log {\n    su root epics\n"), rotation);
+
+        StagingRoot.Result verify = stage.setup(site, "--verify");
+        assertEquals(0, verify.exitCode(), verify.output());
     }
 
     @Test
