@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
  * {@code deploy/bin/setup-system-infra} end to end: the real script, run as root with
  * {@code --root} on a temporary prefix (accounts through {@code useradd/groupadd --prefix}),
  * checked with independent tools ({@code getfacl}, {@code visudo}, {@code systemd-analyze}) and
- * against the seed's texts.
+ * against the texts epics-ioc-runner 1.2.4 ("the seed") installs, so the two tools' setups agree.
  */
 class SetupScriptIT {
 
-    /** The seed's system template rendered with its defaults (seed-ioc-runner §3.1), exact bytes. */
+    /** The seed's system template rendered with its defaults (from its bin/setup-system-infra.bash), exact bytes. */
     private static final String SEED_TEMPLATE = """
             [Unit]
             Description=procServ for %i
@@ -59,7 +59,7 @@ class SetupScriptIT {
             WantedBy=multi-user.target
             """;
 
-    /** The seed's /etc/logrotate.d/procserv (§3.5.1). */
+    /** The seed's /etc/logrotate.d/procserv. */
     private static final String SEED_LOGROTATE = """
             /var/log/procserv/*.log {
                 su root ioc
@@ -73,7 +73,7 @@ class SetupScriptIT {
             }
             """;
 
-    /** The seed's sudoers policy, regex form for sudo 1.9.10+ (§3.6). */
+    /** The seed's sudoers policy, regex form for sudo 1.9.10+. */
     private static final String SEED_SUDOERS_REGEX = """
             # /etc/sudoers.d/10-epics-ioc
             %ioc ALL=(root) NOPASSWD: /usr/bin/systemctl ^start epics-@[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\\.service$, \\
@@ -85,7 +85,7 @@ class SetupScriptIT {
                                                   /usr/bin/systemctl ^daemon-reload$
             """;
 
-    /** The seed's sudoers policy, glob form for older sudo (§3.6). */
+    /** The seed's sudoers policy, glob form for older sudo. */
     private static final String SEED_SUDOERS_GLOB = """
             # /etc/sudoers.d/10-epics-ioc
             # Glob-fallback form: this host's sudo does not support regex command
