@@ -131,7 +131,7 @@ class DashboardsTest {
     static Set<String> exportedSeries() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IocMeters iocs = new IocMeters(registry);
-        new AgentMeters(registry, FakeSnapshotSource.snapshot(FakeSnapshotSource.running("alpha")));
+        new AgentMeters(registry, new FakeSnapshotSource(FakeSnapshotSource.running("alpha")));
         iocs.update(FakeSnapshotSource.snapshot(FakeSnapshotSource.running("alpha")));
         Set<String> names = new TreeSet<>();
         registry.scrape().lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
