@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.agent.AgentSettings;
+import io.iocagent.conf.Identity;
+import io.iocagent.conf.UnitTemplates;
 import io.iocagent.testbed.TestBed;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,38 +28,6 @@ import org.junit.jupiter.api.Test;
  * against the texts epics-ioc-runner 1.2.4 ("the seed") installs, so the two tools' setups agree.
  */
 class SetupScriptIT {
-
-    /** The seed's system template rendered with its defaults (from its bin/setup-system-infra.bash), exact bytes. */
-    private static final String SEED_TEMPLATE = """
-            [Unit]
-            Description=procServ for %i
-            Wants=time-sync.target
-            After=network.target remote-fs.target time-sync.target
-            AssertFileNotEmpty=/etc/procServ.d/%i.conf
-            StartLimitIntervalSec=0
-            StartLimitBurst=5
-            StartLimitAction=none
-
-            [Service]
-            Type=simple
-            User=ioc-srv
-            Group=ioc
-            EnvironmentFile=/etc/procServ.d/%i.conf
-            RuntimeDirectory=procserv/%i
-            RuntimeDirectoryMode=0770
-            RuntimeDirectoryPreserve=restart
-            ExecStart=/usr/local/bin/procServ --foreground --logfile=/var/log/procserv/%i.log --name=%i --ignore=^D^C^] --autorestartcmd='' --chdir=${IOC_CHDIR} --port=${IOC_PORT} ${IOC_CMD}
-            SuccessExitStatus=0 1 2 15 143 SIGTERM SIGKILL
-            Restart=always
-            RestartSec=2
-            KillMode=mixed
-            StandardOutput=journal
-            StandardError=inherit
-            SyslogIdentifier=epics-%i
-
-            [Install]
-            WantedBy=multi-user.target
-            """;
 
     /** The seed's /etc/logrotate.d/procserv. */
     private static final String SEED_LOGROTATE = """
@@ -152,7 +122,9 @@ class SetupScriptIT {
         Path template = stage.at("/etc/systemd/system/epics-@.service");
         assertFile(template, 0, 0, 0644);
         String procServ = StagingRoot.procServ().orElseThrow().toString();
-        assertEquals(SEED_TEMPLATE.replace("/usr/local/bin/procServ", procServ), Files.readString(template));
+        // UnitTemplatesTest pins this renderer to the seed's bytes; the script must render the same.
+        assertEquals(UnitTemplates.system(new Identity("ioc-srv", "ioc"), Path.of("/etc/procServ.d"),
+                Path.of("/var/log/procserv"), Path.of(procServ)), Files.readString(template));
 
         Path agentUnit = stage.at("/etc/systemd/system/ioc-agent.service");
         assertFile(agentUnit, 0, 0, 0644);
