@@ -159,24 +159,35 @@ class DocsLinksTest {
         }
     }
 
+    /** Which lines belong to fenced code blocks, the fence lines included (``` or ~~~, closed by a fence at least as long). */
+    static boolean[] fenced(List<String> lines) {
+        boolean[] code = new boolean[lines.size()];
+        String fence = null;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher f = FENCE.matcher(lines.get(i));
+            if (fence != null) {
+                code[i] = true;
+                if (f.find() && f.group(1).charAt(0) == fence.charAt(0) && f.group(1).length() >= fence.length()) {
+                    fence = null;
+                }
+            } else if (f.find()) {
+                code[i] = true;
+                fence = f.group(1);
+            }
+        }
+        return code;
+    }
+
     /** The anchors GitHub gives the headings (ATX and setext) outside code fences, duplicates numbered. */
     static Set<String> headingSlugs(List<String> lines) {
         Set<String> out = new LinkedHashSet<>();
         Map<String, Integer> seen = new HashMap<>();
-        String fence = null;
+        boolean[] code = fenced(lines);
         for (int i = 0; i < lines.size(); i++) {
+            if (code[i]) {
+                continue;
+            }
             String line = lines.get(i);
-            Matcher f = FENCE.matcher(line);
-            if (fence != null) {
-                if (f.find() && f.group(1).charAt(0) == fence.charAt(0) && f.group(1).length() >= fence.length()) {
-                    fence = null;
-                }
-                continue;
-            }
-            if (f.find()) {
-                fence = f.group(1);
-                continue;
-            }
             String text = null;
             Matcher atx = ATX.matcher(line);
             if (atx.matches()) {
@@ -222,20 +233,12 @@ class DocsLinksTest {
     /** Link targets outside code: inline links and images, reference definitions, HTML href/src. */
     static List<Link> links(List<String> lines) {
         List<Link> out = new ArrayList<>();
-        String fence = null;
+        boolean[] code = fenced(lines);
         for (int i = 0; i < lines.size(); i++) {
+            if (code[i]) {
+                continue;
+            }
             String line = lines.get(i);
-            Matcher f = FENCE.matcher(line);
-            if (fence != null) {
-                if (f.find() && f.group(1).charAt(0) == fence.charAt(0) && f.group(1).length() >= fence.length()) {
-                    fence = null;
-                }
-                continue;
-            }
-            if (f.find()) {
-                fence = f.group(1);
-                continue;
-            }
             if (line.startsWith("    ") && (i == 0 || lines.get(i - 1).isBlank())) {
                 continue; // indented code block
             }
