@@ -3,14 +3,15 @@ package io.iocagent.cli;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
+import io.iocagent.systemd.ManagerAddress;
 import io.iocagent.systemd.SystemdBus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Which bus a mode talks to: the system bus (system mode) or the user manager's bus at
- * {@code $XDG_RUNTIME_DIR/bus} (local mode), taken from the caller's environment.
+ * Which manager a mode talks to: PID 1 (system mode) or the caller's user manager (local mode),
+ * located by {@link ManagerAddress} from the caller's environment.
  */
 final class SystemdConnector {
 
@@ -24,12 +25,11 @@ final class SystemdConnector {
         return () -> SystemdBus.connect(address(layout.mode(), env, account), CALL_TIMEOUT);
     }
 
+    static ManagerAddress manager(Mode mode, Map<String, String> env, Account account) {
+        return mode == Mode.SYSTEM ? ManagerAddress.system(env) : ManagerAddress.user(env, account.uid());
+    }
+
     static String address(Mode mode, Map<String, String> env, Account account) {
-        if (mode == Mode.SYSTEM) {
-            String system = env.get("DBUS_SYSTEM_BUS_ADDRESS");
-            return system == null || system.isBlank() ? "unix:path=/run/dbus/system_bus_socket" : system;
-        }
-        String runtime = env.get("XDG_RUNTIME_DIR");
-        return "unix:path=" + (runtime == null || runtime.isBlank() ? "/run/user/" + account.uid() : runtime) + "/bus";
+        return manager(mode, env, account).busAddress();
     }
 }
