@@ -33,6 +33,7 @@ public final class Session implements AutoCloseable {
     private final Supplier<SystemdBus> connector;
     private final Supplier<UnitQuery> queryConnector;
     private final boolean ownsBus;
+    private final boolean mayRunSudo;
     private SystemdBus systemd;
     private UnitQuery queries;
 
@@ -54,6 +55,7 @@ public final class Session implements AutoCloseable {
         this(layout, account, env, terminal, force, connector, queryConnector, true);
     }
 
+    /** @param ownsBus true for the command line: it owns its connection, and it may run sudo (see {@link #mayRunSudo()}) */
     private Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
                     Supplier<SystemdBus> connector, Supplier<UnitQuery> queryConnector, boolean ownsBus) {
         this.layout = layout;
@@ -64,11 +66,12 @@ public final class Session implements AutoCloseable {
         this.connector = connector;
         this.queryConnector = queryConnector;
         this.ownsBus = ownsBus;
+        this.mayRunSudo = ownsBus;
     }
 
     /**
      * A session on a long-lived connection someone else owns (the agent's): closing the session
-     * leaves the connection open.
+     * leaves the connection open, and the session never runs sudo ({@link #mayRunSudo()}).
      */
     public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
                                       boolean force, SystemdBus bus) {
@@ -123,6 +126,15 @@ public final class Session implements AutoCloseable {
             queries = queryConnector != null ? queryConnector.get() : UnitQuery.over(systemd());
         }
         return queries;
+    }
+
+    /**
+     * True for the command line, false for the agent's sessions: the agent acts for remote callers
+     * and never escalates (its unit sets {@code NoNewPrivileges=yes}), so in system mode it refuses
+     * what needs root beyond polkit's grant ({@link Enablement}).
+     */
+    public boolean mayRunSudo() {
+        return mayRunSudo;
     }
 
     /** The unit of IOC {@code name} under this layout's template. */
