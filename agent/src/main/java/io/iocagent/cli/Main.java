@@ -220,7 +220,11 @@ public final class Main {
         return new IocName(IocName.baseName(target));
     }
 
-    /** The {@code -V} block: version, build date, and the Java runtime running it. */
+    /**
+     * The {@code -V} block: version, build date, and the Java runtime running it. The first line keeps
+     * epics-ioc-runner's shape ({@code epics-ioc-runner version V (…)}) so scripts that look for it
+     * still find a version; the parentheses name this implementation.
+     */
     static List<String> version() {
         Properties build = new Properties();
         try (InputStream in = Main.class.getResourceAsStream("build.properties")) {
@@ -231,7 +235,8 @@ public final class Main {
             // fall through to "unknown"
         }
         return List.of(
-                "epics-ioc-agent " + PROGRAM + " version " + Optional.ofNullable(build.getProperty("version")).orElse("unknown"),
+                "epics-ioc-runner version " + Optional.ofNullable(build.getProperty("version")).orElse("unknown")
+                        + " (epics-ioc-agent)",
                 "build date:   " + Optional.ofNullable(build.getProperty("build.date")).orElse("unknown"),
                 "java:         " + System.getProperty("java.version") + " (" + System.getProperty("java.home") + ")");
     }

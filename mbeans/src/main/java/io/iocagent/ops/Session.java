@@ -31,6 +31,7 @@ public final class Session implements AutoCloseable {
     private final boolean force;
     private final Supplier<SystemdBus> connector;
     private final boolean ownsBus;
+    private final boolean mayRunSudo;
     private SystemdBus systemd;
 
     /**
@@ -41,6 +42,7 @@ public final class Session implements AutoCloseable {
         this(layout, account, env, terminal, force, connector, true);
     }
 
+    /** @param ownsBus true for the command line: it owns its connection, and it may run sudo (see {@link #mayRunSudo()}) */
     private Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
                     Supplier<SystemdBus> connector, boolean ownsBus) {
         this.layout = layout;
@@ -50,11 +52,12 @@ public final class Session implements AutoCloseable {
         this.force = force;
         this.connector = connector;
         this.ownsBus = ownsBus;
+        this.mayRunSudo = ownsBus;
     }
 
     /**
      * A session on a long-lived connection someone else owns (the agent's): closing the session
-     * leaves the connection open.
+     * leaves the connection open, and the session never runs sudo ({@link #mayRunSudo()}).
      */
     public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
                                       boolean force, SystemdBus bus) {
@@ -97,6 +100,15 @@ public final class Session implements AutoCloseable {
             systemd = connector.get();
         }
         return systemd;
+    }
+
+    /**
+     * True for the command line, false for the agent's sessions: the agent acts for remote callers
+     * and never escalates (its unit sets {@code NoNewPrivileges=yes}), so in system mode it refuses
+     * what needs root beyond polkit's grant ({@link Enablement}).
+     */
+    public boolean mayRunSudo() {
+        return mayRunSudo;
     }
 
     /** The unit of IOC {@code name} under this layout's template. */
