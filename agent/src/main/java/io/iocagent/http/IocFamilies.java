@@ -52,7 +52,8 @@ final class IocFamilies implements MultiCollector {
     static final List<String> NAMES = List.of("epics_ioc", "epics_ioc_up", "epics_ioc_state", "epics_ioc_ready",
             "epics_ioc_memory_bytes", "epics_ioc_start_time_seconds", "epics_ioc_console_clients",
             "epics_ioc_socket_listening", "epics_ioc_socket_recv_queue", "epics_ioc_socket_send_queue",
-            "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds");
+            "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds",
+            "epics_ioc_child_exits");
 
     /** What a cached rendering was made from: the IOC facts and the mode label. */
     private record Key(Map<String, IocSnapshot> iocs, String mode) {
@@ -150,6 +151,7 @@ final class IocFamilies implements MultiCollector {
                 IocSnapshot::childRestarts));
         out.add(counter("epics_ioc_cpu_seconds", "CPU time used by the IOC's unit (cgroup)", iocs,
                 IocSnapshot::cpuSeconds));
+        out.add(childExits(iocs));
         return new MetricSnapshots(out);
     }
 
@@ -177,6 +179,23 @@ final class IocFamilies implements MultiCollector {
             }
         }
         return new CounterSnapshot(new MetricMetadata(name, help), points);
+    }
+
+    /**
+     * {@code epics_ioc_child_exits_total{ioc,reason}}: child exits procServ logged since the agent
+     * began watching, by {@code exit_N} / {@code signal_NAME} (a bounded set, see
+     * {@code ChildExit.reason}); an IOC without exits has no series.
+     */
+    private static CounterSnapshot childExits(Collection<IocSnapshot> iocs) {
+        List<CounterDataPointSnapshot> points = new ArrayList<>();
+        for (IocSnapshot i : iocs) {
+            for (Map.Entry<String, Long> e : new java.util.TreeMap<>(i.childExits()).entrySet()) {
+                points.add(new CounterDataPointSnapshot(e.getValue(), Labels.of("ioc", i.name(), "reason", e.getKey()),
+                        null, 0));
+            }
+        }
+        return new CounterSnapshot(new MetricMetadata("epics_ioc_child_exits",
+                "Exits of the IOC child as procServ logged them, by reason (exit_N or signal_NAME)"), points);
     }
 
     private static String text(String s) {

@@ -4,6 +4,7 @@ import io.iocagent.conf.IocName;
 import io.iocagent.model.ConsoleClientInfo;
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.SnapshotSource;
+import io.iocagent.procserv.ChildExit;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -188,6 +189,24 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     @Override
     public String getLastError() {
         return ioc().lastError();
+    }
+
+    @Override
+    public String getLastExit() {
+        ChildExit exit = ioc().lastExit();
+        return exit == null ? "" : "child " + exit.pid() + " " + exit.describe();
+    }
+
+    @Override
+    public String getLastExitReason() {
+        ChildExit exit = ioc().lastExit();
+        return exit == null ? "" : exit.reason();
+    }
+
+    @Override
+    public String getLastExitAt() {
+        ChildExit exit = ioc().lastExit();
+        return exit == null || exit.at() == null ? "" : exit.at().toString();
     }
 
     @Override

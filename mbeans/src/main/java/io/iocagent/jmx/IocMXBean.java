@@ -94,6 +94,18 @@ public interface IocMXBean {
     @Description("The last error or fatal line of the log since the child started; empty when none")
     String getLastError();
 
+    @Description("How the last IOC child ended, from procServ's log: 'exited with status N' or "
+            + "'killed by signal NAME (N)', with its PID; empty when no exit was read")
+    String getLastExit();
+
+    @Description("The last child exit as a metric reason: exit_N or signal_NAME; empty when none. "
+            + "Each exit is notified as an attribute change of LastExitReason")
+    String getLastExitReason();
+
+    @Description("When the agent read the last child exit, ISO-8601 UTC; empty when unknown "
+            + "(read from the log at start-up) or none")
+    String getLastExitAt();
+
     @Description(value = "Starts the IOC, waits for systemd's job and judges the startup from the log. "
             + "Returns what was printed, ending with the verdict.", impact = ACTION)
     String start() throws MBeanException;

@@ -17,12 +17,15 @@ import java.util.TreeSet;
  * @param added   IOC names only in the newer snapshot, sorted
  * @param removed IOC names only in the older snapshot, sorted
  * @param changes attribute changes of IOCs in both, by IOC name, {@code ActiveState} before {@code Readiness}
+ *                before {@code LastExitReason}
  */
 record SnapshotChanges(SortedSet<String> added, SortedSet<String> removed, List<AttributeChange> changes) {
 
     /** The attributes whose changes are notified. */
     static final String ACTIVE_STATE = "ActiveState";
     static final String READINESS = "Readiness";
+    /** Notified once per child exit procServ logged (old and new value are reasons, and may be equal). */
+    static final String LAST_EXIT_REASON = "LastExitReason";
 
     SnapshotChanges {
         added = Collections.unmodifiableSortedSet(new TreeSet<>(added));
@@ -65,6 +68,10 @@ record SnapshotChanges(SortedSet<String> added, SortedSet<String> removed, List<
             }
             if (was.readiness() != is.readiness()) {
                 changes.add(new AttributeChange(e.getKey(), READINESS, was.readiness().name(), is.readiness().name()));
+            }
+            if (is.lastExit() != null && !is.lastExit().equals(was.lastExit())) {
+                changes.add(new AttributeChange(e.getKey(), LAST_EXIT_REASON,
+                        was.lastExit() == null ? "" : was.lastExit().reason(), is.lastExit().reason()));
             }
         }
         return new SnapshotChanges(added, removed, changes);

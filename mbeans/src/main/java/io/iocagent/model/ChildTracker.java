@@ -1,11 +1,14 @@
 package io.iocagent.model;
 
+import io.iocagent.procserv.ChildExit;
 import io.iocagent.procserv.LogEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.function.IntUnaryOperator;
 
@@ -61,6 +64,10 @@ import java.util.function.IntUnaryOperator;
  * restart of the unit, or when watching begins with an empty log) is not a restart — the "minus one
  * for the first", applied per run so that restarting the unit by hand does not count.
  *
+ * <p><b>Exits.</b> procServ logs how it reaped each child ({@link ChildExit}); the last one is kept
+ * across runs and log rotations ({@link #lastExit()}), and those read live are counted by reason
+ * ({@link #exits()}) — a child killed by a stop counts too when procServ logged it.
+ *
  * <p>Not thread-safe: the refresher's thread owns it.
  */
 final class ChildTracker {
@@ -85,6 +92,10 @@ final class ChildTracker {
     /** The line that set {@link #fatalBeforeMarker}. */
     private String fatalLine = "";
     private long childRestarts;
+    /** The last exit procServ logged, null when none was read. */
+    private ChildExit lastExit;
+    /** Live exits by {@link ChildExit#reason()}; bounded by the reason's bounded value set. */
+    private final Map<String, Long> exits = new TreeMap<>();
     private long lastNRestarts = -1;
     /** procServ of the current run, 0 when not known. */
     private int runPid;
@@ -212,6 +223,11 @@ final class ChildTracker {
             g.lastError = fatal.line();
         } else if (event instanceof LogEvent.ErrorToken error) {
             currentOrAnonymous(at).lastError = error.line();
+        } else if (event instanceof LogEvent.ChildExited exited) {
+            lastExit = exited.exit().at(at);
+            if (live) {
+                exits.merge(lastExit.reason(), 1L, Long::sum);
+            }
         }
     }
 
@@ -336,5 +352,15 @@ final class ChildTracker {
     String lastError() {
         String own = current == null ? "" : current.lastError;
         return own.isEmpty() && fatalBeforeMarker ? fatalLine : own;
+    }
+
+    /** The last child exit procServ logged (its time is null when read from the backlog), or null. */
+    ChildExit lastExit() {
+        return lastExit;
+    }
+
+    /** Child exits read live, by reason ({@code exit_N}, {@code signal_NAME}); a copy. */
+    Map<String, Long> exits() {
+        return Map.copyOf(exits);
     }
 }

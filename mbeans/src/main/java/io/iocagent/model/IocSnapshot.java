@@ -1,7 +1,9 @@
 package io.iocagent.model;
 
+import io.iocagent.procserv.ChildExit;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One IOC at one moment. Absent numbers are -1 (counts, PIDs, bytes) or {@code NaN} (CPU
@@ -30,15 +32,19 @@ import java.util.List;
  * @param command            IOC_CMD
  * @param workingDirectory   IOC_CHDIR
  * @param lastError          the last error or fatal line from the log since the child started, or empty
+ * @param lastExit           how the last child ended, as procServ logged it; null when no exit was read
+ * @param childExits         child exits read since watching began, by reason ({@code exit_N}, {@code signal_NAME})
  */
 public record IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
                           Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
                           long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
                           String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
-                          String confPath, String logPath, String command, String workingDirectory, String lastError) {
+                          String confPath, String logPath, String command, String workingDirectory, String lastError,
+                          ChildExit lastExit, Map<String, Long> childExits) {
 
     public IocSnapshot {
         consoleClients = List.copyOf(consoleClients);
+        childExits = Map.copyOf(childExits);
     }
 
     /** Seconds since {@link #startedAt}, or -1 when not active. */

@@ -106,7 +106,8 @@ final class TrackedIoc {
             } else {
                 for (LogEvent event : events) {
                     tracker.accept(event, now);
-                    children |= event instanceof LogEvent.ChildStarted || event instanceof LogEvent.ChildShuttingDown;
+                    children |= event instanceof LogEvent.ChildStarted || event instanceof LogEvent.ChildShuttingDown
+                            || event instanceof LogEvent.ChildExited;
                 }
             }
             if (!logReadable) {
@@ -174,7 +175,9 @@ final class TrackedIoc {
                 layout.logFile(name).toString(),
                 conf == null ? "" : conf.command(),
                 conf == null ? "" : conf.workingDirectory(),
-                tracker.lastError());
+                tracker.lastError(),
+                tracker.lastExit(),
+                tracker.exits());
     }
 
     private static Instant lastWrite(Path file) {

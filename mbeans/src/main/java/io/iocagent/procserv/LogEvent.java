@@ -31,4 +31,11 @@ public sealed interface LogEvent {
     /** A corroborating token that is not fatal (ERROR, Can't open, …, or the IOC's extra patterns). */
     record ErrorToken(long offset, String line) implements LogEvent {
     }
+
+    /**
+     * procServ reaped its child: {@code @@@ Received a sigChild for process N. …} with the exit
+     * status or the signal; {@link ChildExit#at()} is null (the reader does not know the time).
+     */
+    record ChildExited(long offset, ChildExit exit) implements LogEvent {
+    }
 }

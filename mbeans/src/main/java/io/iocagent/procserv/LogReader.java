@@ -143,6 +143,7 @@ public final class LogReader {
         if (child.find()) {
             out.add(new LogEvent.ChildStarted(offset, Integer.parseInt(child.group(1))));
         }
+        ChildExit.parse(line, null).ifPresent(exit -> out.add(new LogEvent.ChildExited(offset, exit)));
         if (line.contains(CrashPatterns.DEATH_BANNER)) {
             out.add(new LogEvent.ChildShuttingDown(offset));
         }

@@ -33,7 +33,7 @@ class SnapshotChangesTest {
         IocSnapshot a = ioc("a", "active", Readiness.READY);
         IocSnapshot busier = new IocSnapshot("a", true, "active", "running", false, Readiness.READY, 1, 2, 99.0, 1L << 30,
                 3, 4, a.startedAt(), a.socketPath(), "LISTEN", List.of(), 2, 5, a.confPath(), a.logPath(), a.command(),
-                a.workingDirectory(), "ERROR: lost a device");
+                a.workingDirectory(), "ERROR: lost a device", null, java.util.Map.of());
         Snapshot before = source.publish(a);
         Snapshot after = source.publish(busier);
 
