@@ -3,14 +3,18 @@ package io.iocagent.cli;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
+import io.iocagent.posix.Posix;
+import io.iocagent.systemd.ManagerAddress;
 import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.UnitQuery;
+import io.iocagent.systemd.WireUnitQuery;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Which bus a mode talks to: the system bus (system mode) or the user manager's bus at
- * {@code $XDG_RUNTIME_DIR/bus} (local mode), taken from the caller's environment.
+ * Which manager a mode talks to: PID 1 (system mode) or the caller's user manager (local mode),
+ * located by {@link ManagerAddress} from the caller's environment.
  */
 final class SystemdConnector {
 
@@ -20,16 +24,49 @@ final class SystemdConnector {
     private SystemdConnector() {
     }
 
+    /**
+     * dbus-java logs every connect at INFO and every lost bus as SEVERE with a stack trace; a
+     * command line reports systemd failures itself, in words, so the library stays quiet. Set up
+     * only when dbus-java is about to be used: the logging system costs a command that never
+     * needs it some 40 ms. Held in a field because java.util.logging keeps loggers only weakly.
+     */
+    private static final class QuietDbusJava {
+        static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("org.freedesktop.dbus");
+
+        static {
+            LOG.setLevel(java.util.logging.Level.OFF);
+        }
+
+        static SystemdBus connect(String address) {
+            return SystemdBus.connect(address, CALL_TIMEOUT);
+        }
+    }
+
     static Supplier<SystemdBus> forLayout(Layout layout, Map<String, String> env, Account account) {
-        return () -> SystemdBus.connect(address(layout.mode(), env, account), CALL_TIMEOUT);
+        return () -> QuietDbusJava.connect(address(layout.mode(), env, account));
+    }
+
+    /**
+     * The read-only queries of a command: a lean connection to the manager's private socket or
+     * bus ({@link WireUnitQuery}); dbus-java only for bus addresses the lean client cannot open
+     * (anything but {@code unix:path=}).
+     */
+    static Supplier<UnitQuery> queries(Layout layout, Map<String, String> env, Account account) {
+        return () -> {
+            ManagerAddress manager = manager(layout.mode(), env, account);
+            try {
+                return WireUnitQuery.connect(manager, Posix.euid(), CALL_TIMEOUT);
+            } catch (IllegalArgumentException e) {
+                return UnitQuery.over(QuietDbusJava.connect(manager.busAddress()), true);
+            }
+        };
+    }
+
+    static ManagerAddress manager(Mode mode, Map<String, String> env, Account account) {
+        return mode == Mode.SYSTEM ? ManagerAddress.system(env) : ManagerAddress.user(env, account.uid());
     }
 
     static String address(Mode mode, Map<String, String> env, Account account) {
-        if (mode == Mode.SYSTEM) {
-            String system = env.get("DBUS_SYSTEM_BUS_ADDRESS");
-            return system == null || system.isBlank() ? "unix:path=/run/dbus/system_bus_socket" : system;
-        }
-        String runtime = env.get("XDG_RUNTIME_DIR");
-        return "unix:path=" + (runtime == null || runtime.isBlank() ? "/run/user/" + account.uid() : runtime) + "/bus";
+        return manager(mode, env, account).busAddress();
     }
 }

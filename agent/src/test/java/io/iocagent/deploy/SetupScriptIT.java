@@ -55,7 +55,7 @@ class SetupScriptIT {
                                                   /usr/bin/systemctl ^daemon-reload$
             """;
 
-    /** The seed's sudoers policy, glob form for older sudo. */
+    /** The seed's sudoers policy, glob form for older sudo: its '*' also matches a second unit or a path. */
     private static final String SEED_SUDOERS_GLOB = """
             # /etc/sudoers.d/10-epics-ioc
             # Glob-fallback form: this host's sudo does not support regex command
@@ -73,6 +73,24 @@ class SetupScriptIT {
             """;
 
     private static final Path DEPLOY = StagingRoot.SOURCE_TOP.resolve("deploy");
+
+    /** Backups are named after the installed path, / as _. */
+    private static final String RULE_BACKUP = "etc_polkit-1_rules.d_60-epics-ioc-agent.rules.";
+
+    /** The heart of the rule shipped before: manage-unit-files for the group and the agent, a root grant. */
+    private static final String OLD_RULE = """
+            polkit.addRule(function (action, subject) {
+                var UNIT_FILES_FOR_GROUP = true;
+                var agent = subject.user === "ioc-agent";
+                if (subject.user === "ioc-srv" || !(agent || subject.isInGroup("ioc"))) {
+                    return polkit.Result.NOT_HANDLED;
+                }
+                if (action.id === "org.freedesktop.systemd1.manage-unit-files") {
+                    return agent || UNIT_FILES_FOR_GROUP ? polkit.Result.YES : polkit.Result.NOT_HANDLED;
+                }
+                return polkit.Result.NOT_HANDLED;
+            });
+            """;
 
     private StagingRoot stage;
 
@@ -132,7 +150,9 @@ class SetupScriptIT {
 
         Path sudoers = stage.at("/etc/sudoers.d/10-epics-ioc");
         assertFile(sudoers, 0, 0, 0440);
-        assertTrue(List.of(SEED_SUDOERS_REGEX, SEED_SUDOERS_GLOB).contains(Files.readString(sudoers)), Files.readString(sudoers));
+        // The regex form is the seed's, byte for byte (both tools' setups leave it alone); the glob form is narrower.
+        String glob = Files.readString(DEPLOY.resolve("sudoers/10-epics-ioc.glob.in")).replace("@SYSTEM_GROUP@", "ioc");
+        assertTrue(List.of(SEED_SUDOERS_REGEX, glob).contains(Files.readString(sudoers)), Files.readString(sudoers));
         StagingRoot.Result visudo = StagingRoot.run(Map.of(), "visudo", "-cf", sudoers.toString());
         assertEquals(0, visudo.exitCode(), visudo.output());
 
@@ -251,11 +271,11 @@ class SetupScriptIT {
         assertFile(template, 0, 0, 0644);
         List<String> backups = stage.backups();
         assertEquals(2, backups.size(), backups.toString());
-        assertTrue(backups.stream().anyMatch(b -> b.matches("60-epics-ioc-agent\\.rules\\.\\d{8}_\\d{6}(-\\d+)?\\.bak")), backups.toString());
-        assertTrue(backups.stream().anyMatch(b -> b.matches("epics-@\\.service\\.\\d{8}_\\d{6}(-\\d+)?\\.bak")), backups.toString());
+        assertTrue(backups.stream().anyMatch(b -> b.matches("etc_polkit-1_rules\\.d_60-epics-ioc-agent\\.rules\\.\\d{8}_\\d{6}(-\\d+)?\\.bak")), backups.toString());
+        assertTrue(backups.stream().anyMatch(b -> b.matches("etc_systemd_system_epics-@\\.service\\.\\d{8}_\\d{6}(-\\d+)?\\.bak")), backups.toString());
         Path backupDir = stage.at("/var/backups/ioc-agent");
         assertDir(backupDir, 0, 0, 0700);
-        String savedRule = Files.readString(backupDir.resolve(backups.stream().filter(b -> b.startsWith("60-")).findFirst().orElseThrow()));
+        String savedRule = Files.readString(backupDir.resolve(backups.stream().filter(b -> b.startsWith(RULE_BACKUP)).findFirst().orElseThrow()));
         assertTrue(savedRule.endsWith("// a local edit\n"), "the backup holds the replaced bytes");
 
         assertTrue(Files.readString(properties).endsWith("poll.interval=2s\n"), "a site-edited agent.properties is kept");
@@ -266,7 +286,7 @@ class SetupScriptIT {
             Files.writeString(rule, "// edit " + i + "\n", StandardOpenOption.APPEND);
             assertEquals(0, stage.setup("--full").exitCode());
         }
-        assertEquals(3, stage.backups().stream().filter(b -> b.startsWith("60-")).count(), stage.backups().toString());
+        assertEquals(3, stage.backups().stream().filter(b -> b.startsWith(RULE_BACKUP)).count(), stage.backups().toString());
     }
 
     @Test
@@ -302,6 +322,65 @@ class SetupScriptIT {
     }
 
     @Test
+    void anUpgradedHostLosesTheManageUnitFilesGrant() throws IOException {
+        assertEquals(0, stage.setup("--full").exitCode());
+        Path rule = stage.at("/etc/polkit-1/rules.d/60-epics-ioc-agent.rules");
+        Files.writeString(rule, OLD_RULE);
+
+        StagingRoot.Result verify = stage.setup("--verify");
+        assertEquals(1, verify.exitCode(), verify.output());
+        assertTrue(verify.output().contains("Verify FAILED : " + rule + " grants org.freedesktop.systemd1.manage-unit-files, "
+                + "which implies manage-units: root for group ioc and ioc-agent (run setup-system-infra --full to replace it)"),
+                verify.output());
+
+        StagingRoot.Result upgrade = stage.setup("--full");
+        assertEquals(0, upgrade.exitCode(), upgrade.output());
+        assertEquals(Files.readString(DEPLOY.resolve("polkit/60-epics-ioc-agent.rules")), Files.readString(rule));
+        assertTrue(upgrade.output().contains("Verify OK     : " + rule + " grants no manage-unit-files"), upgrade.output());
+        assertEquals(0, stage.setup("--verify").exitCode());
+        // The old rule is kept only as a backup, outside polkit's rules directories.
+        String backup = stage.backups().stream().filter(b -> b.startsWith(RULE_BACKUP)).findFirst().orElseThrow();
+        assertEquals(OLD_RULE, Files.readString(stage.at("/var/backups/ioc-agent/" + backup)));
+    }
+
+    @Test
+    void anotherRulesFileOnSystemdUnitsIsReportedForAHumanToRead() throws IOException {
+        Path site = stage.at("/etc/polkit-1/rules.d/49-site.rules");
+        Files.createDirectories(site.getParent());
+        Files.writeString(site, "polkit.addRule(function (a, s) { if (a.id == \"org.freedesktop.systemd1.manage-unit-files\") "
+                + "{ return polkit.Result.YES; } });\n");
+        StagingRoot.Result r = stage.setup("--full");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("[WARN   ] " + site + " also rules on systemd's manage-units/manage-unit-files"), r.output());
+    }
+
+    @Test
+    void theLauncherAndTheCompletionKeepThreeBackupsEach() throws IOException {
+        assertEquals(0, stage.setup().exitCode());
+        Path launcher = stage.at("/usr/local/bin/ioc-runner");
+        Path completion = stage.at("/etc/bash_completion.d/ioc-runner");
+        for (int i = 0; i < 4; i++) {
+            Files.writeString(launcher, "# edit " + i + "\n", StandardOpenOption.APPEND);
+            Files.writeString(completion, "# edit " + i + "\n", StandardOpenOption.APPEND);
+            assertEquals(0, stage.setup().exitCode());
+        }
+        List<String> backups = stage.backups();
+        List<String> launchers = backups.stream().filter(b -> b.startsWith("usr_local_bin_ioc-runner.")).toList();
+        List<String> completions = backups.stream().filter(b -> b.startsWith("etc_bash_completion.d_ioc-runner.")).toList();
+        assertEquals(3, launchers.size(), "launcher backups: " + backups);
+        assertEquals(3, completions.size(), "completion backups: " + backups);
+        assertEquals(6, backups.size(), backups.toString());
+        // The three kept are the newest: the last edit is in one of them, the first is gone.
+        Path dir = stage.at("/var/backups/ioc-agent");
+        List<String> kept = new java.util.ArrayList<>();
+        for (String b : launchers) {
+            kept.add(Files.readString(dir.resolve(b)));
+        }
+        assertTrue(kept.stream().anyMatch(k -> k.endsWith("# edit 3\n")), "the newest launcher backup was pruned");
+        assertTrue(kept.stream().noneMatch(k -> k.endsWith("# edit 0\n")), "the oldest launcher backup was kept");
+    }
+
+    @Test
     void sudoersRulesAfterTheIncludedirFailVerification() throws IOException {
         Path sudoers = stage.at("/etc/sudoers");
         Files.createDirectories(sudoers.getParent());
@@ -318,11 +397,19 @@ class SetupScriptIT {
     }
 
     @Test
-    void theGlobFormIsTheSeedsAndPassesVisudo() throws IOException {
+    void theGlobFormKeepsTheSeedsCommandsNarrowedByDenyLinesAndPassesVisudo() throws IOException {
         StagingRoot.Result r = stage.setup(Map.of("IOC_AGENT_SUDOERS_FORM", "glob"), "--full");
         assertEquals(0, r.exitCode(), r.output());
         Path sudoers = stage.at("/etc/sudoers.d/10-epics-ioc");
-        assertEquals(SEED_SUDOERS_GLOB, Files.readString(sudoers));
+        String policy = Files.readString(sudoers);
+        assertEquals(Files.readString(DEPLOY.resolve("sudoers/10-epics-ioc.glob.in")).replace("@SYSTEM_GROUP@", "ioc"), policy);
+        // The seed's seven commands, then the '!' lines that refuse what its '*' also matched
+        // (SudoersPolicyIT asks sudo itself).
+        for (String command : SEED_SUDOERS_GLOB.lines().filter(l -> l.contains("/usr/bin/systemctl")).toList()) {
+            String c = command.substring(command.indexOf("/usr/bin/systemctl")).replace(", \\", "").strip();
+            assertTrue(policy.contains(" " + c + ", \\\n"), "the seed's command '" + c + "' is missing:\n" + policy);
+        }
+        assertTrue(policy.contains("!/usr/bin/systemctl enable epics-@*[!A-Za-z0-9_-]*.service"), policy);
         assertEquals(0, StagingRoot.run(Map.of(), "visudo", "-cf", sudoers.toString()).exitCode());
     }
 

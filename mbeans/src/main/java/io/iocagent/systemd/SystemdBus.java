@@ -80,7 +80,7 @@ public final class SystemdBus implements AutoCloseable {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(25);
 
     /** Default system bus address when {@code DBUS_SYSTEM_BUS_ADDRESS} is not set. */
-    public static final String DEFAULT_SYSTEM_BUS_ADDRESS = "unix:path=/run/dbus/system_bus_socket";
+    public static final String DEFAULT_SYSTEM_BUS_ADDRESS = ManagerAddress.DEFAULT_SYSTEM_BUS_ADDRESS;
 
     private static final Logger LOG = LoggerFactory.getLogger(SystemdBus.class);
 
@@ -189,18 +189,14 @@ public final class SystemdBus implements AutoCloseable {
         return connect(userBusAddress(), callTimeout);
     }
 
-    /** {@code $DBUS_SYSTEM_BUS_ADDRESS}, else {@link #DEFAULT_SYSTEM_BUS_ADDRESS}. */
+    /** The system bus of this process's environment ({@link ManagerAddress#system}). */
     public static String systemBusAddress() {
-        String env = System.getenv("DBUS_SYSTEM_BUS_ADDRESS");
-        return env == null || env.isBlank() ? DEFAULT_SYSTEM_BUS_ADDRESS : env;
+        return ManagerAddress.system(System.getenv()).busAddress();
     }
 
-    /**
-     * {@code unix:path=$XDG_RUNTIME_DIR/bus}, the user manager's bus; {@code /run/user/<uid>} if
-     * {@code XDG_RUNTIME_DIR} is not set.
-     */
+    /** The calling user's manager's bus ({@link ManagerAddress#user}). */
     public static String userBusAddress() {
-        return "unix:path=" + userRuntimeDir().resolve("bus");
+        return ManagerAddress.user(System.getenv(), uid()).busAddress();
     }
 
     /** The address this client connects to. */
@@ -915,15 +911,11 @@ public final class SystemdBus implements AutoCloseable {
         return d;
     }
 
-    private static Path userRuntimeDir() {
-        String env = System.getenv("XDG_RUNTIME_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
+    private static long uid() {
         try {
-            return Path.of("/run/user", String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return Path.of("/run/user", String.valueOf(new com.sun.security.auth.module.UnixSystem().getUid()));
+            return new com.sun.security.auth.module.UnixSystem().getUid();
         }
     }
 }
