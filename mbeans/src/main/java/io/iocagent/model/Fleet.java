@@ -175,6 +175,18 @@ final class Fleet {
         return paths;
     }
 
+    /** Those of {@code names} that are tracked and whose unit is active. */
+    Set<IocName> activeAmong(Collection<IocName> names) {
+        Set<IocName> active = new TreeSet<>();
+        for (IocName name : names) {
+            TrackedIoc ioc = iocs.get(name);
+            if (ioc != null && ioc.active()) {
+                active.add(name);
+            }
+        }
+        return active;
+    }
+
     /** The cgroup of each of {@code names} that is tracked and active. */
     Map<IocName, String> controlGroups(Collection<IocName> names) {
         Map<IocName, String> groups = new HashMap<>();

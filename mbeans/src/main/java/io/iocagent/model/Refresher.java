@@ -286,11 +286,33 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         readDetailsLater(follow);
     }
 
-    /** Logs appended to: read them on; publish; then read the consoles of IOCs whose child came or went. */
+    /**
+     * Logs appended to: read them on, and the states of the IOCs whose child started or died (see
+     * {@link #observeUnits}); publish; then read the consoles of IOCs whose child came or went.
+     */
     private void logsChanged(Set<IocName> names, boolean everything) {
         Set<IocName> follow = fleet.readLogs(everything ? null : names, clock.instant());
+        follow.addAll(observeUnits(follow));
         publish(false);
         readDetailsLater(follow);
+    }
+
+    /**
+     * Reads the states of the active ones among {@code childChanged}, whose logs were just read. A
+     * death banner is also what a stop makes procServ write, and systemd has marked the unit
+     * deactivating before procServ got its SIGTERM: asking now, after the log, tells a stop from a
+     * crash before anything is published (without it, plain stops showed CRASH_LOOP for some 10 to
+     * 60 ms).
+     *
+     * @return the IOCs whose unit became active or inactive
+     */
+    private Set<IocName> observeUnits(Set<IocName> childChanged) {
+        Set<IocName> active = fleet.activeAmong(childChanged);
+        if (active.isEmpty()) {
+            return Set.of();
+        }
+        Readings read = readStates(active, fleet.confs(active));
+        return read == null ? Set.of() : fleet.apply(read, clock.instant());
     }
 
     /** The states of {@code names} with their confs, or null when systemd failed (noted in {@link #units}). */
@@ -368,6 +390,9 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
                 plan.controlGroups().keySet(), problems);
         onModel(() -> {
             Set<IocName> follow = fleet.apply(readings, clock.instant());
+            // The poll read the logs after its states: a child that started or died meanwhile
+            // left those states stale (Fleet.apply dropped them), so ask for fresh ones now.
+            follow.addAll(observeUnits(follow));
             publisher.refreshEnded(readings.problems(), Duration.ofNanos(System.nanoTime() - t0));
             publish(true);
             readDetailsLater(follow);

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 class ReconcileScheduleTest {
 
-    private static final String PREFIX = "epics-";
 
     private final Set<IocName> names = new TreeSet<>();
     private final Map<IocName, UnitSummary> listed = new HashMap<>();
@@ -70,11 +69,11 @@ class ReconcileScheduleTest {
     }
 
     private static UnitSummary summary(IocName n, String active, String sub, String job) {
-        return new UnitSummary(new UnitName(PREFIX, n), "", "loaded", active, sub, job);
+        return new UnitSummary(new UnitName("epics-@", n), "", "loaded", active, sub, job);
     }
 
     static UnitState state(IocName n, String active, String sub) {
-        return new UnitState(new UnitName(PREFIX, n), "loaded", active, sub, "success", 100, 0, Optional.empty(),
+        return new UnitState(new UnitName("epics-@", n), "loaded", active, sub, "success", 100, 0, Optional.empty(),
                 Optional.empty(), "/x.slice/" + n.value(), OptionalLong.empty(), OptionalLong.empty(), "", List.of(),
                 "enabled");
     }
