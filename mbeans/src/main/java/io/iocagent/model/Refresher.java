@@ -71,8 +71,9 @@ import org.slf4j.LoggerFactory;
  * {@link ChildTracker}, therefore take effect at the latest one poll late).
  *
  * <p><b>systemd unreachable.</b> The refresher starts and keeps running without systemd: the
- * connector is asked again on every poll until it returns a bus, after which {@link SystemdBus}
- * reconnects by itself. Meanwhile {@link Snapshot#systemdConnected()} is false, every IOC's
+ * connector is asked again until it returns a bus, after which {@link SystemdBus} reconnects by
+ * itself; while systemd does not answer it is asked every {@link #RECONNECT_INTERVAL}, and a poll
+ * follows its first answer. Meanwhile {@link Snapshot#systemdConnected()} is false, every IOC's
  * readiness is UNKNOWN, unit facts are the last ones read ({@code activeState} "unknown" if never),
  * and every poll counts as a refresh error. After systemd answers again, every unit is read anew.
  *
@@ -95,6 +96,9 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
 
     /** Every unit's full state is re-read once per this many seconds, spread over the polls. */
     static final long RECONCILE_SECONDS = 60;
+
+    /** While systemd is unreachable it is asked again this often, so a new manager is found within seconds. */
+    static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Refresher.class);
 
@@ -123,6 +127,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     private Duration refreshDuration = Duration.ZERO;
     private String lastSourceProblem = "";
     private String lastSystemdProblem;
+    private boolean reconnectPending;
 
     private volatile DirectoryWatch watch;
     private boolean started; // guarded by this
@@ -620,6 +625,42 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         lastSystemdProblem = e.getMessage();
         systemdConnected = false;
         rereadAllUnits = true;
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        if (reconnectPending || scheduler.isShutdown()) {
+            return;
+        }
+        try {
+            scheduler.schedule(this::reconnect, RECONNECT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            reconnectPending = true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Asks systemd again ({@link SystemdBus#ping}, which reconnects), and polls at once when it
+     * answers: after the manager was replaced, the model follows within a second or two instead of
+     * at the next poll.
+     */
+    private void reconnect() {
+        reconnectPending = false;
+        if (systemdConnected) {
+            return;
+        }
+        SystemdBus b = bus();
+        if (b == null) {
+            return; // bus() reported it and scheduled the next attempt
+        }
+        try {
+            b.ping();
+        } catch (SystemdException e) {
+            systemdFailed(e);
+            return;
+        }
+        pollGuarded();
     }
 
     private String systemdProblem() {
