@@ -9,14 +9,23 @@ import io.iocagent.posix.Account;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code ioc-runner [--local] agent [--config FILE] [--key=value …]}: runs the agent daemon in
  * the foreground until SIGTERM/SIGINT, telling systemd {@code READY=1} once every surface
- * listens ({@code Type=notify}) and {@code STOPPING=1} on the way out.
+ * listens and the first full snapshot of the IOCs is published ({@code Type=notify}: a client
+ * started after the agent never sees an empty or partial model), and {@code STOPPING=1} on the way
+ * out. An agent whose first snapshot takes longer than {@link #FIRST_SNAPSHOT_TIMEOUT} exits.
  */
 final class AgentCommand {
+
+    /** How long the first full snapshot may take (some 100 ms per 1,000 IOCs when healthy). */
+    static final Duration FIRST_SNAPSHOT_TIMEOUT = Duration.ofSeconds(90);
 
     private AgentCommand() {
     }
@@ -49,6 +58,19 @@ final class AgentCommand {
             daemon.close();
             stopped.countDown();
         }, "agent-shutdown"));
+        try {
+            daemon.model().firstFullSnapshot().get(FIRST_SNAPSHOT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            t.err("Error: The IOC model did not complete its first refresh within " + FIRST_SNAPSHOT_TIMEOUT.toSeconds()
+                    + " s (" + e + ").");
+            t.err("  -> Look at the agent's log for what it could not read; systemd restarts the agent.");
+            daemon.close();
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            daemon.close();
+            return 1;
+        }
         t.out("epics-ioc-agent running in " + layout.mode().label() + " mode on " + layout.confDir() + " (PID "
                 + ProcessHandle.current().pid() + ")");
         daemon.endpoints().forEach(e -> t.out("  " + e));
