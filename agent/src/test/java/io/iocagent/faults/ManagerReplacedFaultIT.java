@@ -38,6 +38,9 @@ class ManagerReplacedFaultIT {
             System.out.println("[faults] manager killed -> agent reports systemd disconnected: "
                     + TimeUnit.NANOSECONDS.toMillis(noticed - killed) + " ms");
             assertTrue(manager.busDaemonPids().containsAll(daemons), "the old dbus-daemon lives on");
+            String offline = agent.scrape();
+            assertTrue(UserAgent.value(offline, "epics_ioc_up{ioc=\"replaced\"}").isEmpty(),
+                    "IOC replaced: epics_ioc_up must be absent (unknown) while systemd is unreachable:\n" + offline);
 
             manager.startManager();
             long owned = awaitNameOwned(manager);
