@@ -287,6 +287,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         Map<IocName, InstalledConf> installed;
         try {
             installed = confs.scan();
+            problems.addAll(confs.takeReadFailures());
         } catch (IOException e) {
             problems.add("cannot list " + layout.confDir() + ": " + e.getMessage());
             installed = new HashMap<>();

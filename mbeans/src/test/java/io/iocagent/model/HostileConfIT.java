@@ -1,0 +1,76 @@
+package io.iocagent.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.iocagent.conf.Layout;
+import io.iocagent.conf.Mode;
+import io.iocagent.ops.LogCapture;
+import io.iocagent.posix.Account;
+import io.iocagent.systemd.SystemdBus;
+import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.TestBed;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The refresher against confs nobody should have put in the conf directory (issue 10 D6, issue 14
+ * item 7): a 100 MB {@code *.conf} once stopped the periodic poll for good, silently. Now such a
+ * file is refused without being read, counted once as a refresh error, logged once naming the
+ * file, and the poll goes on for every other IOC.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HostileConfIT {
+
+    @Test
+    void aHugeConfIsCountedLoggedOnceAndThePollKeepsGoing() throws Exception {
+        try (TestBed bed = TestBed.open();
+             LogCapture log = new LogCapture(Refresher.class.getName())) {
+            Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), Account.current(bed.env()));
+            Files.createDirectories(layout.confDir());
+            String good = bed.iocName("good");
+            writeConf(layout.confDir().resolve(good + ".conf"), bed.iocBoot(good, Behaviour.HEALTHY));
+            String big = bed.iocName("big");
+            Path bigConf = layout.confDir().resolve(big + ".conf");
+            try (RandomAccessFile f = new RandomAccessFile(bigConf.toFile(), "rw")) {
+                f.setLength(100L * 1024 * 1024); // sparse: 100 MB of NULs that cost no disk
+            }
+            try (Refresher refresher = new Refresher(layout, () -> SystemdBus.connect(bed.busAddress(),
+                    Duration.ofSeconds(5)), Duration.ofMillis(200), Clock.systemUTC())) {
+                refresher.start();
+                TestBed.await(Duration.ofSeconds(30), "a refresh error for " + bigConf + " and IOC " + good + " listed",
+                        () -> refresher.current().refreshErrors() >= 1 && refresher.current().iocs().containsKey(good));
+                Snapshot first = refresher.current();
+                Instant firstTaken = first.takenAt();
+
+                String later = bed.iocName("later");
+                writeConf(layout.confDir().resolve(later + ".conf"), bed.iocBoot(later, Behaviour.HEALTHY));
+                TestBed.await(Duration.ofSeconds(30), "IOC " + later + " listed by a later poll",
+                        () -> refresher.current().iocs().containsKey(later));
+                TestBed.await(Duration.ofSeconds(30), "LastRefresh moving on after the huge conf",
+                        () -> refresher.current().takenAt().isAfter(firstTaken.plusMillis(400)));
+
+                Snapshot now = refresher.current();
+                assertEquals(first.refreshErrors(), now.refreshErrors(),
+                        "the huge conf counts once (per version of the file), not at every poll");
+                assertTrue(now.iocs().containsKey(big), "the huge conf's IOC is still listed (broken), " + now.iocs().keySet());
+                List<String> warnings = log.lines(Level.WARNING).stream().filter(l -> l.contains(big)).toList();
+                assertEquals(1, warnings.size(), "logged once: " + log.lines());
+                assertTrue(warnings.get(0).contains("file too large (104857600 bytes, limit"), warnings.get(0));
+            }
+        }
+    }
+
+    private static void writeConf(Path file, Path iocBoot) throws Exception {
+        Files.writeString(file, "IOC_CMD=\"./st.cmd\"\nIOC_CHDIR=\"" + iocBoot + "\"\n");
+    }
+}
