@@ -31,6 +31,7 @@ public final class Session implements AutoCloseable {
     private final boolean force;
     private final Supplier<SystemdBus> connector;
     private final boolean ownsBus;
+    private final CallerFiles files;
     private SystemdBus systemd;
 
     /**
@@ -50,6 +51,7 @@ public final class Session implements AutoCloseable {
         this.force = force;
         this.connector = connector;
         this.ownsBus = ownsBus;
+        this.files = ownsBus ? CallerFiles.commandLine() : CallerFiles.agent(layout, this.env);
     }
 
     /**
@@ -85,6 +87,14 @@ public final class Session implements AutoCloseable {
 
     public boolean force() {
         return force;
+    }
+
+    /**
+     * Which files operations may read for this caller: the command line's user reads with their
+     * own rights; a session on the agent's shared connection reads for a JMX/Jolokia operator.
+     */
+    public CallerFiles files() {
+        return files;
     }
 
     public Mode mode() {
