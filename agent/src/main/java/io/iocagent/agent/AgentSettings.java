@@ -55,6 +55,13 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         return Map.copyOf(k);
     }
 
+    /**
+     * A {@code #} after white space inside a value: {@link Properties} keeps it as part of the value
+     * (comments are whole lines), so {@code metrics.host=0.0.0.0  # note} would be read as an address
+     * with a comment in it. No setting's value holds such a sequence, so it is refused by name.
+     */
+    private static final Pattern INLINE_COMMENT = Pattern.compile("\\s#");
+
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
 
     /**
@@ -73,7 +80,13 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 throw new IllegalArgumentException("Cannot read the agent configuration " + file.get() + ": " + e.getMessage());
             }
             for (String key : p.stringPropertyNames()) {
-                put(values, key, p.getProperty(key).trim(), "in " + file.get());
+                String value = p.getProperty(key).trim();
+                if (INLINE_COMMENT.matcher(value).find()) {
+                    throw new IllegalArgumentException(key + " in " + file.get() + " ends in an inline comment ('"
+                            + value + "'): a properties file takes comments only on lines of their own."
+                            + "\n  -> Move the '#' comment to its own line above '" + key + "'.");
+                }
+                put(values, key, value, "in " + file.get());
             }
         }
         flags.forEach((k, v) -> put(values, k, v, "as a flag"));

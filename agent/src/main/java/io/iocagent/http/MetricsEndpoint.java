@@ -1,7 +1,6 @@
 package io.iocagent.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import io.iocagent.model.Snapshot;
 import io.iocagent.model.SnapshotSource;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -13,23 +12,29 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.logging.Level;
+import java.util.Arrays;
 import java.util.logging.Logger;
 
 /**
- * Prometheus {@code /metrics} on its own JDK HTTP server: the per-IOC series ({@link IocMeters}),
+ * Prometheus {@code /metrics} on its own JDK HTTP server: the per-IOC families ({@link IocFamilies}),
  * the agent's ({@link AgentMeters}) and the JVM's (Micrometer binders), in the Prometheus text
  * format or, when the {@code Accept} header asks for it, OpenMetrics.
  *
- * <p>Meters follow the {@link SnapshotSource}: its change listener copies the new snapshot's
- * values into the meters (cheap, on the refresher's thread), so a scrape only renders and never
- * waits for systemd. Thread-safe; {@link #close()} is idempotent (the source has no way to remove
- * a listener, so a closed endpoint's listener just ignores later snapshots).
+ * <p>A scrape renders the Micrometer meters (a hundred series of the JVM and the agent, fresh
+ * every time) and appends the IOC families' bytes, which {@link IocFamilies} renders once per
+ * change of the snapshot's IOC facts. Nothing is copied into meters when the model changes, so
+ * the refresher's thread does no work for this surface, and a scrape never waits for systemd.
+ * Thread-safe; {@link #close()} is idempotent.
  */
 public final class MetricsEndpoint implements AutoCloseable {
 
@@ -37,17 +42,21 @@ public final class MetricsEndpoint implements AutoCloseable {
     static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final int THREADS = 2;
+    private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = Logger.getLogger(MetricsEndpoint.class.getName());
 
     private final Listener listener;
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
+    private final IocFamilies iocs;
+    private final ExpositionFormats formats = ExpositionFormats.init();
     private volatile boolean closed;
 
-    private MetricsEndpoint(Listener listener, PrometheusMeterRegistry registry, JvmGcMetrics gc) {
+    private MetricsEndpoint(Listener listener, PrometheusMeterRegistry registry, JvmGcMetrics gc, IocFamilies iocs) {
         this.listener = listener;
         this.registry = registry;
         this.gc = gc;
+        this.iocs = iocs;
     }
 
     /**
@@ -69,21 +78,10 @@ public final class MetricsEndpoint implements AutoCloseable {
             new UptimeMetrics().bindTo(registry);
             new FileDescriptorMetrics().bindTo(registry);
 
-            MetricsEndpoint endpoint = new MetricsEndpoint(listener, registry, gc);
-            Snapshot first = source.current();
-            IocMeters iocs = new IocMeters(registry);
+            IocFamilies iocs = new IocFamilies(source);
+            registry.getPrometheusRegistry().register(iocs);
             new AgentMeters(registry, source);
-            iocs.update(first);
-            source.addListener((previous, now) -> {
-                if (endpoint.closed) {
-                    return;
-                }
-                try {
-                    iocs.update(now);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Metrics: could not take the new IOC snapshot; the last one is still served", e);
-                }
-            });
+            MetricsEndpoint endpoint = new MetricsEndpoint(listener, registry, gc, iocs);
             listener.server().createContext(PATH, endpoint::serve);
             listener.start();
             if (!listener.loopback() && !listener.tls()) {
@@ -105,17 +103,54 @@ public final class MetricsEndpoint implements AutoCloseable {
                 return;
             }
             String type = contentType(exchange.getRequestHeaders().getFirst("Accept"));
-            byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", type);
             if (method.equals("HEAD")) {
                 exchange.sendResponseHeaders(200, -1);
                 return;
             }
-            exchange.sendResponseHeaders(200, body.length);
+            ExpositionFormatWriter writer = type.equals(OPENMETRICS)
+                    ? formats.getOpenMetricsTextFormatWriter() : formats.getPrometheusTextFormatWriter();
+            byte[] own = ownFamilies(writer);
+            byte[] iocBody = iocs.rendered(writer);
+            exchange.sendResponseHeaders(200, (long) own.length + iocBody.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                out.write(own);
+                out.write(iocBody);
             }
         }
+    }
+
+    /**
+     * The JVM's and the agent's own families, rendered now; without OpenMetrics' closing
+     * {@code # EOF}, which the IOC families' bytes end with.
+     */
+    private byte[] ownFamilies(ExpositionFormatWriter writer) throws IOException {
+        MetricSnapshots own = registry.getPrometheusRegistry().scrape(name -> !isIocFamily(name));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        writer.write(out, own);
+        byte[] bytes = out.toByteArray();
+        int end = bytes.length;
+        if (writer instanceof OpenMetricsTextFormatWriter && endsWith(bytes, EOF)) {
+            end -= EOF.length;
+        }
+        return end == bytes.length ? bytes : Arrays.copyOf(bytes, end);
+    }
+
+    /** A name of an IOC family, as the registry's filter sees it (with or without an exposition suffix). */
+    static boolean isIocFamily(String name) {
+        for (String suffix : new String[] {"_total", "_created", "_info"}) {
+            if (name.endsWith(suffix) && IocFamilies.NAMES.contains(name.substring(0, name.length() - suffix.length()))) {
+                return true;
+            }
+        }
+        return IocFamilies.NAMES.contains(name);
+    }
+
+    private static boolean endsWith(byte[] bytes, byte[] tail) {
+        if (bytes.length < tail.length) {
+            return false;
+        }
+        return Arrays.equals(bytes, bytes.length - tail.length, bytes.length, tail, 0, tail.length);
     }
 
     /** OpenMetrics when the client accepts it (Prometheus does), else the classic text format. */

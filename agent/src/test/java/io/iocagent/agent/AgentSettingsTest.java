@@ -66,4 +66,13 @@ class AgentSettingsTest {
                 () -> AgentSettings.load(Optional.of(dir.resolve("missing")), Map.of())).getMessage()
                 .startsWith("Cannot read the agent configuration"));
     }
+
+    @Test
+    void anInlineCommentInTheFileIsRefusedNamingTheKeyNotTakenAsPartOfTheValue() throws IOException {
+        Path file = Files.writeString(dir.resolve("commented.properties"),
+                "# a whole-line comment is fine\nmetrics.host=0.0.0.0        # or the address of the interface\n");
+        String msg = assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.of(file), Map.of())).getMessage();
+        assertTrue(msg.startsWith("metrics.host in " + file + " ends in an inline comment"), msg);
+        assertTrue(msg.contains("-> Move the '#' comment to its own line above 'metrics.host'."), msg);
+    }
 }

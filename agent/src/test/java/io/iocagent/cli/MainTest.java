@@ -44,7 +44,8 @@ class MainTest {
             env.put("IOC_RUNNER_AUDIT_SOCKET", socket.toString());
 
             assertEquals(0, CliRun.of(env, "--local", "generate", dir.toString()).exit());
-            assertEquals(3, CliRun.of(env, "--local", "status", "ghost").exit());
+            // A reading command that fails before it needs systemd: a unit test must not reach a manager.
+            assertEquals(1, CliRun.of(env, "--local", "view", "ghost").exit());
             assertEquals(1, CliRun.of(env, "--local", "stop", "ghost").exit());
 
             String user = io.iocagent.posix.Account.current(env).user();
@@ -55,7 +56,7 @@ class MainTest {
             assertTrue(second.contains(" ioc=ghost mbean=\"\" member=stop detail=ghost outcome=failed"
                     + " message=\"exit 1: No configuration found for IOC 'ghost'"), second);
             syslog.setSoTimeout(300);
-            assertThrows(java.net.SocketTimeoutException.class, () -> receive(syslog), "status is not audited");
+            assertThrows(java.net.SocketTimeoutException.class, () -> receive(syslog), "view is not audited");
         }
     }
 
@@ -118,7 +119,8 @@ class MainTest {
     void versionNamesTheProgramAndExitsZero() {
         CliRun r = CliRun.of(env(), "-V");
         assertEquals(0, r.exit());
-        assertTrue(r.out().startsWith("epics-ioc-agent ioc-runner version "), r.out());
+        assertTrue(r.out().matches("(?s)epics-ioc-runner version \\S+ \\(epics-ioc-agent\\)\nbuild date: .*"),
+                "-V must keep epics-ioc-runner's first line for scripts: " + r.out());
     }
 
     @Test

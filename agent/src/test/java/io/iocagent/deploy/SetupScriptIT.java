@@ -55,7 +55,7 @@ class SetupScriptIT {
                                                   /usr/bin/systemctl ^daemon-reload$
             """;
 
-    /** The seed's sudoers policy, glob form for older sudo. */
+    /** The seed's sudoers policy, glob form for older sudo: its '*' also matches a second unit or a path. */
     private static final String SEED_SUDOERS_GLOB = """
             # /etc/sudoers.d/10-epics-ioc
             # Glob-fallback form: this host's sudo does not support regex command
@@ -150,7 +150,9 @@ class SetupScriptIT {
 
         Path sudoers = stage.at("/etc/sudoers.d/10-epics-ioc");
         assertFile(sudoers, 0, 0, 0440);
-        assertTrue(List.of(SEED_SUDOERS_REGEX, SEED_SUDOERS_GLOB).contains(Files.readString(sudoers)), Files.readString(sudoers));
+        // The regex form is the seed's, byte for byte (both tools' setups leave it alone); the glob form is narrower.
+        String glob = Files.readString(DEPLOY.resolve("sudoers/10-epics-ioc.glob.in")).replace("@SYSTEM_GROUP@", "ioc");
+        assertTrue(List.of(SEED_SUDOERS_REGEX, glob).contains(Files.readString(sudoers)), Files.readString(sudoers));
         StagingRoot.Result visudo = StagingRoot.run(Map.of(), "visudo", "-cf", sudoers.toString());
         assertEquals(0, visudo.exitCode(), visudo.output());
 
@@ -395,11 +397,19 @@ class SetupScriptIT {
     }
 
     @Test
-    void theGlobFormIsTheSeedsAndPassesVisudo() throws IOException {
+    void theGlobFormKeepsTheSeedsCommandsNarrowedByDenyLinesAndPassesVisudo() throws IOException {
         StagingRoot.Result r = stage.setup(Map.of("IOC_AGENT_SUDOERS_FORM", "glob"), "--full");
         assertEquals(0, r.exitCode(), r.output());
         Path sudoers = stage.at("/etc/sudoers.d/10-epics-ioc");
-        assertEquals(SEED_SUDOERS_GLOB, Files.readString(sudoers));
+        String policy = Files.readString(sudoers);
+        assertEquals(Files.readString(DEPLOY.resolve("sudoers/10-epics-ioc.glob.in")).replace("@SYSTEM_GROUP@", "ioc"), policy);
+        // The seed's seven commands, then the '!' lines that refuse what its '*' also matched
+        // (SudoersPolicyIT asks sudo itself).
+        for (String command : SEED_SUDOERS_GLOB.lines().filter(l -> l.contains("/usr/bin/systemctl")).toList()) {
+            String c = command.substring(command.indexOf("/usr/bin/systemctl")).replace(", \\", "").strip();
+            assertTrue(policy.contains(" " + c + ", \\\n"), "the seed's command '" + c + "' is missing:\n" + policy);
+        }
+        assertTrue(policy.contains("!/usr/bin/systemctl enable epics-@*[!A-Za-z0-9_-]*.service"), policy);
         assertEquals(0, StagingRoot.run(Map.of(), "visudo", "-cf", sudoers.toString()).exitCode());
     }
 

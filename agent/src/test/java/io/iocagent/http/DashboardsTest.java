@@ -125,14 +125,14 @@ class DashboardsTest {
     }
 
     /**
-     * Sample names the agent's /metrics produces for a fully known IOC, from the same meters the
-     * endpoint registers, plus Prometheus' own {@code up}.
+     * Sample names the agent's /metrics produces for a fully known IOC, from the same families and meters
+     * the endpoint registers, plus Prometheus' own {@code up}.
      */
     static Set<String> exportedSeries() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        IocMeters iocs = new IocMeters(registry);
-        new AgentMeters(registry, new FakeSnapshotSource(FakeSnapshotSource.running("alpha")));
-        iocs.update(FakeSnapshotSource.snapshot(FakeSnapshotSource.running("alpha")));
+        FakeSnapshotSource source = new FakeSnapshotSource(FakeSnapshotSource.running("alpha"));
+        registry.getPrometheusRegistry().register(new IocFamilies(source));
+        new AgentMeters(registry, source);
         Set<String> names = new TreeSet<>();
         registry.scrape().lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .map(l -> l.split("[{ ]", 2)[0]).forEach(names::add);

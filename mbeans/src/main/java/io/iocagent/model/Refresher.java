@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *       waited for): the changed confs are read again, with their units' states, so an installed
  *       IOC appears and a removed one disappears well within a second.</li>
  *   <li>A change in {@code LOG_DIR}: the IOC's procServ log is read on from where it was, so
- *       readiness follows the log within milliseconds.</li>
+ *       readiness follows the log within milliseconds. When a child started or died, the unit's state is
+ *       read right after the log, before publishing, so that the death banner of a stop is never
+ *       shown as a crash.</li>
  *   <li>Every poll interval (default 5 s): the conf directory is listed; one
  *       {@code ListUnitsByPatterns}; {@code states()} for the units whose listed state differs from
  *       what we hold, that we never read, or whose turn it is (every unit's full state is re-read
@@ -521,8 +523,36 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
                 newChildren.add(ioc); // procServ listens before it starts a child: look at the console now
             }
         }
+        observeUnits(newChildren);
         surveyConsoles(newChildren);
         publish(false);
+    }
+
+    /**
+     * Reads the states of the active ones among {@code iocs}, whose logs were just read. A death
+     * banner is also what a stop makes procServ write, and systemd has marked the unit deactivating
+     * before procServ got its SIGTERM: asking now, after the log, tells a stop from a crash before
+     * anything is published (without it, plain stops showed CRASH_LOOP for some 10 to 60 ms).
+     */
+    private void observeUnits(Collection<TrackedIoc> iocs) {
+        SystemdBus b = bus;
+        List<IocName> active = iocs.stream().filter(TrackedIoc::active).map(TrackedIoc::name).toList();
+        if (b == null || active.isEmpty()) {
+            return;
+        }
+        try {
+            Map<IocName, UnitState> states = fetch(b, active);
+            systemdAnswered(false);
+            Instant now = clock.instant();
+            states.forEach((name, state) -> {
+                TrackedIoc ioc = this.iocs.get(name);
+                if (ioc != null) {
+                    ioc.unit(state, now);
+                }
+            });
+        } catch (SystemdException e) {
+            systemdFailed(e);
+        }
     }
 
     /** Starts tracking an IOC: reads its whole log once to learn its current child. */

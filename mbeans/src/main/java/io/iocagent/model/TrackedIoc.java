@@ -48,17 +48,9 @@ final class TrackedIoc {
         this.tracker = new ChildTracker(parentOf);
     }
 
-    /**
-     * Whether an IOC with this conf and unit state belongs in the model: installed, or its unit is
-     * something other than plain inactive (running without a conf, or failed). A loaded but inactive
-     * unit without a conf is left out, so a removed IOC disappears even while systemd still holds its
-     * unit in memory.
-     *
-     * @param state null when not known
-     */
+    /** See {@link IocFacts#belongs}. */
     static boolean belongs(InstalledConf conf, UnitState state) {
-        return conf != null || state != null && !state.activeState().equals("inactive")
-                && !state.loadState().equals("not-found");
+        return IocFacts.belongs(conf != null, state);
     }
 
     IocName name() {
@@ -76,7 +68,7 @@ final class TrackedIoc {
 
     /** The console socket path: the conf's {@code IOC_PORT}, else the standard one. */
     Path socketPath() {
-        return conf != null ? conf.socketPath() : layout.socketPath(name);
+        return conf != null ? conf.socketPath() : IocFacts.socketPath(layout, name, Optional.empty());
     }
 
     /** The unit is active (so it has processes, a console, CPU use). */
@@ -156,15 +148,9 @@ final class TrackedIoc {
      */
     IocSnapshot snapshot(boolean systemdConnected, Instant now) {
         boolean active = active();
-        double cpuSeconds = Double.NaN;
-        long memoryBytes = -1;
-        if (active && usage != null) {
-            cpuSeconds = usage.cpuNanos() / 1e9;
-            memoryBytes = usage.memoryBytes();
-        } else if (active) {
-            cpuSeconds = unit.cpuNanos().isPresent() ? unit.cpuNanos().getAsLong() / 1e9 : Double.NaN;
-            memoryBytes = unit.memoryBytes().orElse(-1);
-        }
+        IocFacts.Usage used = IocFacts.usage(unit, Optional.ofNullable(usage));
+        double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
+        long memoryBytes = used.memoryBytes().orElse(-1);
         return new IocSnapshot(
                 name.value(),
                 conf != null,
@@ -181,7 +167,7 @@ final class TrackedIoc {
                 active ? unit.activeEnterTimestamp().orElse(null) : null,
                 socketPath().toString(),
                 console.listening() ? "LISTEN" : "ABSENT",
-                console.clients(),
+                console.clients().stream().map(c -> new ConsoleClientInfo(c.pid(), c.user(), c.command())).toList(),
                 console.recvQueue(),
                 console.sendQueue(),
                 layout.confFile(name).toString(),

@@ -7,7 +7,6 @@ import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Mode;
 import io.iocagent.procserv.LogPosition;
 import io.iocagent.systemd.JobResult;
-import io.iocagent.systemd.UnitFileChange;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
@@ -22,7 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code start}, {@code stop}, {@code restart}, {@code enable}, {@code disable} of an installed
- * IOC through systemd's D-Bus API. Every verb checks the IOC is installed first, so a typo never
+ * IOC through systemd's D-Bus API (enable and disable by a non-root user in system mode through
+ * sudo, see {@link Enablement}). Every verb checks the IOC is installed first, so a typo never
  * instantiates the template. Start and restart wait for systemd's job, then give the seed's
  * health verdict from the procServ log ({@link StartupCheck}).
  */
@@ -151,22 +151,25 @@ public final class Lifecycle {
     }
 
     /** Enables the IOC to start with its manager (boot in system mode, login/linger in local mode). */
-    public List<UnitFileChange> enable(IocName name) throws OperationException {
+    public List<String> enable(IocName name) throws OperationException {
         return changeUnitFiles(name, "enable", true);
     }
 
     /** Disables the IOC: it no longer starts with its manager. */
-    public List<UnitFileChange> disable(IocName name) throws OperationException {
+    public List<String> disable(IocName name) throws OperationException {
         return changeUnitFiles(name, "disable", false);
     }
 
-    /** Enable or disable, printing systemctl's wording for each change on stderr. */
-    private List<UnitFileChange> changeUnitFiles(IocName name, String verb, boolean enable) throws OperationException {
+    /**
+     * Enable or disable through this caller's {@link Enablement} route (D-Bus, or sudo in system
+     * mode), printing systemctl's wording for each change on stderr; returns those lines.
+     */
+    private List<String> changeUnitFiles(IocName name, String verb, boolean enable) throws OperationException {
         Installed.require(session, name, verb);
+        Enablement enablement = Enablement.of(session);
         UnitName unit = session.unit(name);
-        List<UnitFileChange> changes = Systemd.call(
-                () -> enable ? session.systemd().enable(unit) : session.systemd().disable(unit), verb + " " + unit);
-        changes.forEach(c -> t.err(c.describe()));
+        List<String> changes = enable ? enablement.enable(unit) : enablement.disable(unit);
+        changes.forEach(t::err);
         t.out("IOC '" + name + "' " + verb + "d.");
         return changes;
     }

@@ -28,9 +28,22 @@ public final class Remover {
     public void remove(IocName name) throws OperationException {
         Path conf = Installed.require(session, name, "remove");
         UnitName unit = session.unit(name);
+        Enablement enablement = Enablement.of(session);
+        boolean enabled = true;
+        if (enablement.route() != Enablement.Route.BUS) {
+            // Through sudo only when there is something to disable; the agent cannot disable at all,
+            // so it refuses before stopping anything rather than leave a boot link to a removed conf.
+            enabled = Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit)
+                    .unitFileState().startsWith("enabled");
+            if (enabled && enablement.route() == Enablement.Route.REFUSED) {
+                OperationException refusal = enablement.refusal("disable", unit);
+                throw OperationException.failure(1, "IOC '" + name + "' is enabled; the agent cannot disable it in system mode,"
+                        + " so it was not removed.", refusal.details());
+            }
+        }
 
         Optional<String> stopError = attempt(() -> session.systemd().stop(unit, Lifecycle.JOB_TIMEOUT));
-        Optional<String> disableError = attempt(() -> session.systemd().disable(unit));
+        Optional<String> disableError = enabled ? attemptDisable(enablement, unit) : Optional.empty();
 
         UnitState state = Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit);
         if (state.isRunning()) {
@@ -73,6 +86,18 @@ public final class Remover {
             }
         } catch (IOException e) {
             t.err("Warning: could not remove the stale socket directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Disables through the caller's route; a failure is tolerated here and judged by the state check. */
+    private static Optional<String> attemptDisable(Enablement enablement, UnitName unit) {
+        try {
+            enablement.disable(unit);
+            return Optional.empty();
+        } catch (OperationException e) {
+            return Optional.of(e.fullText());
+        } catch (RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
         }
     }
 

@@ -120,6 +120,11 @@ record ManagerEndpoint(String address, boolean userManager, Duration callTimeout
     }
 
     private static String permissionHint(Action action, String errorName) {
+        if (action.polkitActions().contains(Action.MANAGE_UNIT_FILES)) {
+            return "Unit-file changes need root: no polkit rule of this project grants " + Action.MANAGE_UNIT_FILES
+                    + " (systemd's policy makes it imply manage-units for every unit, i.e. root). Members of group 'ioc'"
+                    + " run 'ioc-runner enable|disable NAME', which uses the sudoers policy; otherwise run it as root.";
+        }
         String needed = action.polkitActions().isEmpty()
                 ? "the polkit actions for systemd"
                 : String.join(" and ", action.polkitActions());

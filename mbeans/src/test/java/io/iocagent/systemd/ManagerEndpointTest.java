@@ -34,16 +34,16 @@ class ManagerEndpointTest {
     }
 
     @Test
-    void unitFileChangesNeedManageUnitFilesAndReloadDaemon() {
+    void unitFileChangesPointAtRootOrTheSudoersRouteNeverAtAPolkitGrant() {
         SystemdException e = SYSTEM.explain(Action.manageUnitFiles("enable", UNIT.toString(), UNIT.templateFileName()),
                 remote("org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", "Interactive authentication required."));
 
         assertEquals(SystemdException.Reason.PERMISSION_DENIED, e.reason());
         assertEquals("Permission denied: systemd refused to enable epics-@x.service.", e.problem());
         String hint = e.hint().orElseThrow();
-        assertTrue(hint.contains("org.freedesktop.systemd1.manage-unit-files"), hint);
-        assertTrue(hint.contains("org.freedesktop.systemd1.reload-daemon"), hint);
-        assertTrue(hint.contains("password"), hint);
+        assertTrue(hint.contains("no polkit rule of this project grants org.freedesktop.systemd1.manage-unit-files"), hint);
+        assertTrue(hint.contains("'ioc-runner enable|disable NAME', which uses the sudoers policy"), hint);
+        assertTrue(hint.contains("as root"), hint);
     }
 
     @Test

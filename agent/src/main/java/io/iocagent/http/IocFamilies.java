@@ -1,0 +1,189 @@
+package io.iocagent.http;
+
+import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.Readiness;
+import io.iocagent.model.Snapshot;
+import io.iocagent.model.SnapshotSource;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The per-IOC Prometheus families ({@code epics_ioc_*}), built straight from the immutable
+ * {@link Snapshot} when scraped: labelled {@code ioc} only (plus {@code state} on the one-hot
+ * {@code epics_ioc_state}, and the descriptive labels of {@code epics_ioc_info}). Unknown values
+ * (memory -1, no start time, CPU NaN) are absent series, not sentinel numbers; an IOC that leaves
+ * the snapshot leaves every family at once. Nothing is mirrored into meters between scrapes.
+ *
+ * <p>A {@link MultiCollector}, registered in the Micrometer registry's Prometheus registry, so a
+ * plain {@code registry.scrape()} holds every family. The endpoint asks {@link #rendered} instead:
+ * the families' bytes in one exposition format, rendered once per distinct set of IOC facts (a
+ * quiet poll that only refreshes {@code takenAt} renders nothing) — at 1,000 IOCs some 18,000
+ * series and 1 MB, which a scrape then only copies.
+ *
+ * <p>Names, HELP texts and label sets are those the Micrometer meters of earlier versions
+ * produced (pinned by {@code IocFamiliesTest} against their recorded output): dashboards and
+ * alert rules query them. Thread-safe.
+ */
+final class IocFamilies implements MultiCollector {
+
+    /** systemd's ActiveState values (org.freedesktop.systemd1(5)); each IOC has one row per value. */
+    static final List<String> STATES = List.of("active", "activating", "deactivating", "inactive", "failed", "reloading");
+
+    /** The Prometheus names of the families, as the registry filters them. */
+    static final List<String> NAMES = List.of("epics_ioc", "epics_ioc_up", "epics_ioc_state", "epics_ioc_ready",
+            "epics_ioc_memory_bytes", "epics_ioc_start_time_seconds", "epics_ioc_console_clients",
+            "epics_ioc_socket_listening", "epics_ioc_socket_recv_queue", "epics_ioc_socket_send_queue",
+            "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds");
+
+    /** What a cached rendering was made from: the IOC facts and the mode label. */
+    private record Key(Map<String, IocSnapshot> iocs, String mode) {
+        boolean sameAs(Snapshot s) {
+            return (iocs == s.iocs() || iocs.equals(s.iocs())) && mode.equals(text(s.mode()));
+        }
+    }
+
+    private final SnapshotSource source;
+    private Key key; // guarded by this
+    private MetricSnapshots families; // guarded by this
+    private final Map<ExpositionFormatWriter, byte[]> bodies = new HashMap<>(); // guarded by this
+
+    IocFamilies(SnapshotSource source) {
+        this.source = source;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        return snapshotsOf(source.current());
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+        return NAMES;
+    }
+
+    /**
+     * The families of the source's current snapshot in {@code writer}'s format, including what
+     * that format writes after the last family (OpenMetrics' {@code # EOF}). The same array is
+     * returned until the IOC facts change; callers must not modify it.
+     */
+    synchronized byte[] rendered(ExpositionFormatWriter writer) {
+        MetricSnapshots snapshots = snapshotsOf(source.current());
+        byte[] body = bodies.get(writer);
+        if (body == null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+            try {
+                writer.write(out, snapshots);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            }
+            body = out.toByteArray();
+            bodies.put(writer, body);
+        }
+        return body;
+    }
+
+    /** The families of {@code snapshot}, built anew only when its IOC facts differ from the last ones. */
+    private synchronized MetricSnapshots snapshotsOf(Snapshot snapshot) {
+        if (key == null || !key.sameAs(snapshot)) {
+            families = build(snapshot.iocs().values(), text(snapshot.mode()));
+            key = new Key(snapshot.iocs(), text(snapshot.mode()));
+            bodies.clear();
+        }
+        return families;
+    }
+
+    static MetricSnapshots build(Collection<IocSnapshot> iocs, String mode) {
+        List<MetricSnapshot> out = new ArrayList<>(NAMES.size());
+        List<InfoDataPointSnapshot> info = new ArrayList<>(iocs.size());
+        for (IocSnapshot i : iocs) {
+            info.add(new InfoDataPointSnapshot(Labels.of("ioc", i.name(), "mode", mode, "command", text(i.command()),
+                    "working_directory", text(i.workingDirectory()), "socket_path", text(i.socketPath()))));
+        }
+        out.add(new InfoSnapshot(new MetricMetadata("epics_ioc", "Descriptive labels of each IOC; always 1"), info));
+        out.add(gauge("epics_ioc_up", "1 while the IOC's unit runs (ActiveState active or reloading), else 0", iocs,
+                i -> flag(i.activeState().equals("active") || i.activeState().equals("reloading"))));
+        List<GaugeDataPointSnapshot> states = new ArrayList<>(iocs.size() * STATES.size());
+        for (IocSnapshot i : iocs) {
+            for (String s : STATES) {
+                states.add(new GaugeDataPointSnapshot(flag(s.equals(i.activeState())),
+                        Labels.of("ioc", i.name(), "state", s), null));
+            }
+        }
+        out.add(new GaugeSnapshot(new MetricMetadata("epics_ioc_state",
+                "The unit's systemd ActiveState, one-hot over the state label"), states));
+        out.add(gauge("epics_ioc_ready", "1 when the IOC reported initialization complete and has not died since", iocs,
+                i -> flag(i.readiness() == Readiness.READY)));
+        out.add(gauge("epics_ioc_memory_bytes", "Memory used by the IOC's unit (cgroup)", iocs,
+                i -> i.memoryBytes() < 0 ? Double.NaN : i.memoryBytes()));
+        out.add(gauge("epics_ioc_start_time_seconds", "When the unit became active, Unix time", iocs,
+                i -> i.startedAt() == null ? Double.NaN : i.startedAt().toEpochMilli() / 1000.0));
+        out.add(gauge("epics_ioc_console_clients", "Processes connected to the IOC's console socket", iocs,
+                i -> i.consoleClients().size()));
+        out.add(gauge("epics_ioc_socket_listening", "1 when procServ's console socket is listening", iocs,
+                i -> flag("LISTEN".equals(i.socketState()))));
+        out.add(gauge("epics_ioc_socket_recv_queue", "Connections waiting to be accepted on the console socket", iocs,
+                i -> i.recvQueue() < 0 ? Double.NaN : i.recvQueue()));
+        out.add(gauge("epics_ioc_socket_send_queue", "Backlog limit of the console socket", iocs,
+                i -> i.sendQueue() < 0 ? Double.NaN : i.sendQueue()));
+        out.add(counter("epics_ioc_service_restarts", "Restarts of procServ by systemd (NRestarts)", iocs,
+                IocSnapshot::serviceRestarts));
+        out.add(counter("epics_ioc_child_restarts", "Restarts of the IOC by procServ, counted from its log", iocs,
+                IocSnapshot::childRestarts));
+        out.add(counter("epics_ioc_cpu_seconds", "CPU time used by the IOC's unit (cgroup)", iocs,
+                IocSnapshot::cpuSeconds));
+        return new MetricSnapshots(out);
+    }
+
+    /** One gauge family with a series per IOC whose value is known (not NaN). */
+    private static GaugeSnapshot gauge(String name, String help, Collection<IocSnapshot> iocs,
+                                       ToDoubleFunction<IocSnapshot> value) {
+        List<GaugeDataPointSnapshot> points = new ArrayList<>(iocs.size());
+        for (IocSnapshot i : iocs) {
+            double v = value.applyAsDouble(i);
+            if (!Double.isNaN(v)) {
+                points.add(new GaugeDataPointSnapshot(v, Labels.of("ioc", i.name()), null));
+            }
+        }
+        return new GaugeSnapshot(new MetricMetadata(name, help), points);
+    }
+
+    /** One counter family with a series per IOC whose count is known (not negative, not NaN). */
+    private static CounterSnapshot counter(String name, String help, Collection<IocSnapshot> iocs,
+                                           ToDoubleFunction<IocSnapshot> value) {
+        List<CounterDataPointSnapshot> points = new ArrayList<>(iocs.size());
+        for (IocSnapshot i : iocs) {
+            double v = value.applyAsDouble(i);
+            if (v >= 0) {
+                points.add(new CounterDataPointSnapshot(v, Labels.of("ioc", i.name()), null, 0));
+            }
+        }
+        return new CounterSnapshot(new MetricMetadata(name, help), points);
+    }
+
+    private static String text(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static int flag(boolean b) {
+        return b ? 1 : 0;
+    }
+}

@@ -1,0 +1,78 @@
+package io.iocagent.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class IocFamiliesTest {
+
+    private static final ExpositionFormats FORMATS = ExpositionFormats.init();
+
+    private final FakeSnapshotSource source = new FakeSnapshotSource(FakeSnapshotSource.running("alpha"),
+            FakeSnapshotSource.stopped("beta"), FakeSnapshotSource.running("gamma-1"));
+    private final IocFamilies families = new IocFamilies(source);
+
+    /**
+     * The recorded files are what the Micrometer meters of the previous implementation scraped for
+     * the same three IOCs: names, HELP, TYPE, labels, values and order must not move, since
+     * dashboards and alert rules query them.
+     */
+    @Test
+    void textFormatIsByteForByteWhatDashboardsWereBuiltOn() throws IOException {
+        assertEquals(recorded("ioc-families.txt"), text(FORMATS.getPrometheusTextFormatWriter()));
+    }
+
+    @Test
+    void openMetricsIsByteForByteWhatDashboardsWereBuiltOn() throws IOException {
+        assertEquals(recorded("ioc-families.om"), text(FORMATS.getOpenMetricsTextFormatWriter()));
+    }
+
+    @Test
+    void aQuietPollReusesTheRenderedBodyAndAChangeRendersAnew() {
+        ExpositionFormatWriter writer = FORMATS.getPrometheusTextFormatWriter();
+        byte[] first = families.rendered(writer);
+        source.quietPoll(Instant.parse("2026-11-24T10:00:05Z"), Duration.ofMillis(40));
+        assertSame(first, families.rendered(writer), "a poll that changed no IOC fact must not render again");
+        source.publish(FakeSnapshotSource.running("alpha"), FakeSnapshotSource.running("beta"));
+        byte[] second = families.rendered(writer);
+        assertNotSame(first, second);
+        String body = new String(second, StandardCharsets.UTF_8);
+        assertTrue(body.contains("epics_ioc_up{ioc=\"beta\"} 1.0"), body);
+        assertFalse(body.contains("gamma-1"), "an IOC gone from the snapshot must leave every family:\n" + body);
+    }
+
+    @Test
+    void theEndpointFilterSeparatesIocFamiliesFromTheAgentsOwn() {
+        assertTrue(MetricsEndpoint.isIocFamily("epics_ioc_cpu_seconds_total"));
+        assertTrue(MetricsEndpoint.isIocFamily("epics_ioc_info"));
+        assertTrue(MetricsEndpoint.isIocFamily("epics_ioc"));
+        assertTrue(MetricsEndpoint.isIocFamily("epics_ioc_state"));
+        assertFalse(MetricsEndpoint.isIocFamily("epics_ioc_agent_iocs"));
+        assertFalse(MetricsEndpoint.isIocFamily("epics_ioc_agent_refresh_errors_total"));
+        assertFalse(MetricsEndpoint.isIocFamily("jvm_memory_used_bytes"));
+    }
+
+    private String text(ExpositionFormatWriter writer) {
+        byte[] body = families.rendered(writer);
+        assertArrayEquals(body, families.rendered(writer));
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static String recorded(String name) throws IOException {
+        try (InputStream in = IocFamiliesTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
