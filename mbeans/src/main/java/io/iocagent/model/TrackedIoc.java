@@ -41,6 +41,10 @@ final class TrackedIoc {
     private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
+    private boolean unitRead;
+    private long unitReadAt; // System.nanoTime() before the held unit state was asked for
+    private boolean childSeen;
+    private long childSeenAt; // System.nanoTime() of the last log read that found a child start or end
 
     /**
      * @param parentOf the parent PID of a live process, -1 if unknown; see {@link ChildTracker}
@@ -101,7 +105,12 @@ final class TrackedIoc {
                     conf == null ? Optional.empty() : conf.extra());
         }
         try {
+            long readAt = System.nanoTime();
             List<LogEvent> events = reader.poll().events();
+            if (events.stream().anyMatch(e -> e instanceof LogEvent.ChildStarted || e instanceof LogEvent.ChildShuttingDown)) {
+                childSeen = true;
+                childSeenAt = readAt;
+            }
             boolean children = false;
             if (!backlogRead) {
                 backlogRead = true;
@@ -129,9 +138,22 @@ final class TrackedIoc {
         }
     }
 
-    /** Takes a new unit state from systemd; read the log just before, see {@link ChildTracker#unitObserved}. */
-    void unit(UnitState state, Instant now) {
+    /**
+     * Whether a unit state asked for at {@code readAt} ({@link System#nanoTime()}) is newer than
+     * everything this IOC knows: newer than the held state and than the last log read that found
+     * a child start or end. {@link ChildTracker#unitObserved} relies on a state being at least as
+     * new as the child lines taken before it (to tell a restart by systemd from a crash); an older
+     * one is dropped, and the signal or the poll that follows brings a newer one.
+     */
+    boolean accepts(long readAt) {
+        return (!unitRead || readAt - unitReadAt > 0) && (!childSeen || readAt - childSeenAt > 0);
+    }
+
+    /** Takes a new unit state from systemd, asked for at {@code readAt}; see {@link #accepts}. */
+    void unit(UnitState state, Instant now, long readAt) {
         unit = state;
+        unitRead = true;
+        unitReadAt = readAt;
         String s = state.activeState();
         boolean running = s.equals("active") || s.equals("reloading") || s.equals("refreshing");
         tracker.unitObserved(running, state.mainPid(), state.restarts(), now);
