@@ -37,7 +37,7 @@ class RefresherHostileFilesIT {
     @Test
     void aHugeConfIsCountedLoggedOnceAndThePollKeepsGoing() throws Exception {
         try (TestBed bed = TestBed.open();
-             LogCapture log = new LogCapture(Refresher.class.getName())) {
+             LogCapture log = new LogCapture("io.iocagent.model")) {
             Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), Account.current(bed.env()));
             Files.createDirectories(layout.confDir());
             String good = bed.iocName("good");
