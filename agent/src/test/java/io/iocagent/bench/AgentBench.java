@@ -230,6 +230,12 @@ final class AgentBench {
                 rows.put("node_exporter systemd collector", Row.of("not installed (" + NODE_EXPORTER + ")"));
             }
             measureJolokia("http://127.0.0.1:" + jolokiaPort + "/jolokia/", c, rows);
+            String heap = run("jcmd", Long.toString(pid), "GC.run") + run("jcmd", Long.toString(pid), "GC.heap_info");
+            Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(heap);
+            if (m.find()) {
+                rows.put("heap committed / used after a full GC", Row.of((Long.parseLong(m.group(1)) >> 10) + " / "
+                        + (Long.parseLong(m.group(2)) >> 10) + " MiB"));
+            }
         } finally {
             if (exporter != null) {
                 exporter.destroy();
@@ -427,6 +433,13 @@ final class AgentBench {
     private static long cpuTicks(long pid) throws Exception {
         String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceFirst(".*\\) ", "").split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
     }
 
     private static String loadAverage() {
