@@ -8,8 +8,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * only the files whose {@link FileStamp} changed, so that a poll of 500 IOCs costs a directory
  * listing and 500 {@code stat}s. A missing directory is an empty one.
  *
- * <p>Not thread-safe: the refresher's thread owns it.
+ * <p>Thread-safe (synchronised): the poll thread lists, the model thread re-reads changed confs.
  */
 final class ConfDirectory {
 
@@ -29,6 +31,7 @@ final class ConfDirectory {
 
     private final Layout layout;
     private final Map<IocName, InstalledConf> confs = new HashMap<>();
+    private final List<String> readFailures = new ArrayList<>();
 
     ConfDirectory(Layout layout) {
         this.layout = layout;
@@ -40,7 +43,7 @@ final class ConfDirectory {
      * @return every installed conf by IOC name (a view, valid until the next call)
      * @throws IOException when the directory exists but cannot be listed
      */
-    Map<IocName, InstalledConf> scan() throws IOException {
+    synchronized Map<IocName, InstalledConf> scan() throws IOException {
         Set<IocName> listed = new HashSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.confDir(), "*.conf")) {
             for (Path file : files) {
@@ -66,7 +69,7 @@ final class ConfDirectory {
      *
      * @return the current conf, empty when {@code name} is not installed
      */
-    Optional<InstalledConf> refresh(IocName name) {
+    synchronized Optional<InstalledConf> refresh(IocName name) {
         Path file = layout.confFile(name);
         Optional<FileStamp> stamp;
         try {
@@ -87,7 +90,9 @@ final class ConfDirectory {
         InstalledConf known = confs.get(name);
         if (known == null || !known.stamp().equals(stamp.get())) {
             known = InstalledConf.read(layout, name, file, stamp.get());
-            if (!known.problem().isEmpty()) {
+            if (known.unreadable()) {
+                readFailures.add("IOC '" + name + "': " + known.problem());
+            } else if (!known.problem().isEmpty()) {
                 LOG.warn("IOC '{}': {}", name, known.problem());
             }
             confs.put(name, known);
@@ -95,8 +100,19 @@ final class ConfDirectory {
         return Optional.of(known);
     }
 
+    /**
+     * The confs that could not be read since the last call, one message each naming the IOC and
+     * the file; each version of a file is read (and so reported) once. The refresher counts and
+     * logs them as refresh errors and goes on with every other IOC.
+     */
+    List<String> takeReadFailures() {
+        List<String> taken = List.copyOf(readFailures);
+        readFailures.clear();
+        return taken;
+    }
+
     /** The conf of {@code name} as last read, without touching the file system. */
-    Optional<InstalledConf> get(IocName name) {
+    synchronized Optional<InstalledConf> get(IocName name) {
         return Optional.ofNullable(confs.get(name));
     }
 }

@@ -4,6 +4,7 @@ import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.procserv.LogEvent;
 import io.iocagent.procserv.LogPosition;
+import io.iocagent.procserv.LogFile;
 import io.iocagent.procserv.LogReader;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
@@ -27,6 +28,9 @@ final class TrackedIoc {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackedIoc.class);
 
+    /** The {@code activeState} of a snapshot while systemd cannot be asked, or was never asked about this unit. */
+    static final String UNKNOWN_STATE = "unknown";
+
     private final IocName name;
     private final Layout layout;
     private final ChildTracker tracker;
@@ -36,8 +40,14 @@ final class TrackedIoc {
     private String readerExtra = "";
     private boolean backlogRead;
     private boolean logReadable = true;
+    /** Why the log could not be read ("log not readable: …" for a log that must not be), else empty. */
+    private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
+    private boolean unitRead;
+    private long unitReadAt; // System.nanoTime() before the held unit state was asked for
+    private boolean childSeen;
+    private long childSeenAt; // System.nanoTime() of the last log read that found a child start or end
 
     /**
      * @param parentOf the parent PID of a live process, -1 if unknown; see {@link ChildTracker}
@@ -81,7 +91,7 @@ final class TrackedIoc {
         conf = next;
         String extra = next == null ? "" : next.extraSource();
         if (reader != null && !extra.equals(readerExtra)) {
-            reader = new LogReader(reader.file(), reader.position(), next.extra());
+            reader = new LogReader(LogFile.of(layout, name), reader.position(), next.extra());
         }
         readerExtra = extra;
     }
@@ -94,11 +104,16 @@ final class TrackedIoc {
      */
     boolean readLog(Instant now) {
         if (reader == null) {
-            reader = new LogReader(layout.logFile(name), LogPosition.MISSING,
+            reader = new LogReader(LogFile.of(layout, name), LogPosition.MISSING,
                     conf == null ? Optional.empty() : conf.extra());
         }
         try {
+            long readAt = System.nanoTime();
             List<LogEvent> events = reader.poll().events();
+            if (events.stream().anyMatch(e -> e instanceof LogEvent.ChildStarted || e instanceof LogEvent.ChildShuttingDown)) {
+                childSeen = true;
+                childSeenAt = readAt;
+            }
             boolean children = false;
             if (!backlogRead) {
                 backlogRead = true;
@@ -114,6 +129,7 @@ final class TrackedIoc {
                 LOG.info("The log of IOC '{}' ({}) is readable again.", name, reader.file());
             }
             logReadable = true;
+            logProblem = "";
             return children;
         } catch (IOException e) {
             if (logReadable) {
@@ -121,13 +137,27 @@ final class TrackedIoc {
                         name, reader.file(), e.getMessage());
             }
             logReadable = false;
+            logProblem = e instanceof LogFile.NotReadableException ? e.getMessage() : "log not readable: " + e.getMessage();
             return false;
         }
     }
 
-    /** Takes a new unit state from systemd; read the log just before, see {@link ChildTracker#unitObserved}. */
-    void unit(UnitState state, Instant now) {
+    /**
+     * Whether a unit state asked for at {@code readAt} ({@link System#nanoTime()}) is newer than
+     * everything this IOC knows: newer than the held state and than the last log read that found
+     * a child start or end. {@link ChildTracker#unitObserved} relies on a state being at least as
+     * new as the child lines taken before it (to tell a restart by systemd from a crash); an older
+     * one is dropped, and the signal or the poll that follows brings a newer one.
+     */
+    boolean accepts(long readAt) {
+        return (!unitRead || readAt - unitReadAt > 0) && (!childSeen || readAt - childSeenAt > 0);
+    }
+
+    /** Takes a new unit state from systemd, asked for at {@code readAt}; see {@link #accepts}. */
+    void unit(UnitState state, Instant now, long readAt) {
         unit = state;
+        unitRead = true;
+        unitReadAt = readAt;
         String s = state.activeState();
         boolean running = s.equals("active") || s.equals("reloading") || s.equals("refreshing");
         tracker.unitObserved(running, state.mainPid(), state.restarts(), now);
@@ -152,11 +182,12 @@ final class TrackedIoc {
         IocFacts.Usage used = IocFacts.usage(unit, Optional.ofNullable(usage));
         double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
         long memoryBytes = used.memoryBytes().orElse(-1);
+        boolean known = systemdConnected && unit != null; // else the last state read may be stale: say so
         return new IocSnapshot(
                 name.value(),
                 conf != null,
-                unit == null ? "unknown" : unit.activeState(),
-                unit == null ? "" : unit.subState(),
+                known ? unit.activeState() : UNKNOWN_STATE,
+                known ? unit.subState() : "",
                 unit != null && unit.unitFileState().startsWith("enabled"),
                 tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now),
                 unit != null && unit.mainPid() > 0 ? unit.mainPid() : -1,
@@ -175,7 +206,7 @@ final class TrackedIoc {
                 layout.logFile(name).toString(),
                 conf == null ? "" : conf.command(),
                 conf == null ? "" : conf.workingDirectory(),
-                tracker.lastError(),
+                logProblem.isEmpty() ? tracker.lastError() : logProblem,
                 tracker.lastExit(),
                 tracker.exits());
     }

@@ -137,7 +137,7 @@ class ListAgreesWithModelTest {
             }
             TrackedIoc ioc = new TrackedIoc(name, layout, pid -> -1);
             ioc.conf(installed.get(name));
-            ioc.unit(state, now);
+            ioc.unit(state, now, System.nanoTime());
             ioc.usage(ioc.active() ? CgroupUsage.of(processes, state.controlGroup()).orElse(null) : null);
             iocs.add(ioc);
         }
