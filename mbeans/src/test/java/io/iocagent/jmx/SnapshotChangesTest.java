@@ -44,6 +44,29 @@ class SnapshotChangesTest {
     }
 
     @Test
+    void eachNewChildExitIsNotifiedEvenWithTheSameReason() {
+        IocSnapshot a = ioc("a", "active", Readiness.READY);
+        Snapshot none = source.publish(a);
+        Snapshot first = source.publish(exited(a, 100));
+        Snapshot same = source.publish(exited(a, 100));
+        Snapshot second = source.publish(exited(a, 200));
+
+        assertEquals(List.of(new AttributeChange("a", "LastExitReason", "", "signal_SEGV")),
+                SnapshotChanges.between(none, first).changes());
+        assertTrue(SnapshotChanges.between(first, same).changes().isEmpty(), "the same exit again is not news");
+        assertEquals(List.of(new AttributeChange("a", "LastExitReason", "signal_SEGV", "signal_SEGV")),
+                SnapshotChanges.between(same, second).changes());
+    }
+
+    private static IocSnapshot exited(IocSnapshot a, int pid) {
+        return new IocSnapshot(a.name(), a.installed(), a.activeState(), a.subState(), a.enabled(), a.readiness(),
+                a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
+                a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
+                a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(),
+                new io.iocagent.procserv.ChildExit(pid, -1, 11, java.time.Instant.ofEpochSecond(pid)), java.util.Map.of());
+    }
+
+    @Test
     void appearingAndDisappearingIocsAreAddedAndRemovedNotChanged() {
         Snapshot before = source.publish(ioc("gone", "active", Readiness.READY), ioc("stays", "active", Readiness.READY));
         Snapshot after = source.publish(ioc("stays", "active", Readiness.READY), ioc("new", "inactive", Readiness.STOPPED));
