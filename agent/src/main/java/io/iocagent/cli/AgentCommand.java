@@ -3,11 +3,13 @@ package io.iocagent.cli;
 import io.iocagent.agent.AgentDaemon;
 import io.iocagent.agent.AgentSettings;
 import io.iocagent.agent.SdNotify;
+import io.iocagent.agent.Watchdog;
 import io.iocagent.conf.Layout;
 import io.iocagent.http.EndpointException;
 import io.iocagent.posix.Account;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -37,10 +39,11 @@ final class AgentCommand {
             return 1;
         }
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
+        Watchdog.install();
         AgentSettings settings;
         AgentDaemon daemon;
         try {
-            settings = AgentSettings.load(a.config().map(Path::of), a.settings());
+            settings = AgentSettings.load(a.config().map(Path::of), a.settings(), env);
             daemon = AgentDaemon.start(settings, layout, account, env,
                     SystemdConnector.address(layout.mode(), env, account));
         } catch (EndpointException e) {
@@ -52,8 +55,10 @@ final class AgentCommand {
             t.err("  -> Check the agent settings (" + a.config().orElse("defaults and flags") + ").");
             return 1;
         }
+        Watchdog watchdog = Watchdog.start(daemon.model(), settings.pollInterval(), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watchdog.close();
             notify(env, "STOPPING=1", t);
             daemon.close();
             stopped.countDown();

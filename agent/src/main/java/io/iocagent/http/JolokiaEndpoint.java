@@ -34,7 +34,13 @@ public final class JolokiaEndpoint implements AutoCloseable {
 
     public static final String CONTEXT = "/jolokia";
     public static final int MAX_DEPTH = 12;
-    public static final int MAX_COLLECTION_SIZE = 1000;
+    /**
+     * Elements per collection in a reply. Jolokia cuts a longer collection without a word, and a
+     * pattern read of every IOC is one collection (one entry per MBean): the cap is far above the
+     * 2,000 IOCs per host the agent is measured at, so such a read is complete on any host it
+     * is made for (a cap of 1,000 returned 1,000 of 1,001 IOCs, status 200).
+     */
+    public static final int MAX_COLLECTION_SIZE = 10_000;
     public static final int MAX_OBJECTS = 100_000;
     static final String JSR160_HANDLER = "org.jolokia.service.jsr160.Jsr160RequestHandler";
 
@@ -59,20 +65,32 @@ public final class JolokiaEndpoint implements AutoCloseable {
      *                           credentials, unreadable policy or keystore, port in use
      */
     public static JolokiaEndpoint start(JolokiaSettings settings, CredentialsFile credentials) {
+        return start(settings, credentials, HttpLimits.DEFAULTS);
+    }
+
+    /**
+     * Binds and serves Jolokia within {@code limits} (bulk, body and response size, notification
+     * clients, login back-off, concurrency).
+     *
+     * @see #start(JolokiaSettings, CredentialsFile)
+     */
+    public static JolokiaEndpoint start(JolokiaSettings settings, CredentialsFile credentials, HttpLimits limits) {
         boolean loopback = Listener.resolve("Jolokia", settings.host()).isLoopbackAddress();
         if (!loopback && credentials == null) {
             throw new EndpointException("Jolokia: refusing to listen on " + settings.host() + ":" + settings.port()
                     + " without authentication; anonymous access is only allowed on loopback.",
                     "-> Configure the credentials file (viewer and operator users), or listen on 127.0.0.1.");
         }
-        RoleRestrictor.readPolicy(settings.policy());
+        RoleRestrictor.readPolicy(RoleRestrictor.location(settings.policy()));
         Listener listener = Listener.bind("Jolokia", settings.host(), settings.port(), settings.tls(), settings.threads());
         try {
             AuditLog audit = new AuditLog();
-            RequestFilter filter = new RequestFilter(listener.tls(), loopback, settings.corsOrigins(), audit);
+            AuditInterceptor interceptor = new AuditInterceptor();
+            RequestFilter filter = new RequestFilter(listener.tls(), loopback, settings.corsOrigins(), audit, limits,
+                    interceptor);
             GuardedServer guarded = new GuardedServer(listener.server(),
-                    new CallerAuthenticator(credentials, loopback), filter);
-            JolokiaServer jolokia = new AuditedJolokiaServer(guarded, config(settings, listener));
+                    new CallerAuthenticator(credentials, loopback, limits, audit), filter);
+            JolokiaServer jolokia = new AuditedJolokiaServer(guarded, config(settings, listener), interceptor);
             jolokia.start();
             guarded.enforce();
             listener.start();
@@ -97,7 +115,7 @@ public final class JolokiaEndpoint implements AutoCloseable {
         c.put("agentContext", CONTEXT);
         c.put("agentId", "ioc-agent-" + bound.getPort());
         c.put("restrictorClass", RoleRestrictor.class.getName());
-        c.put("policyLocation", settings.policy().toAbsolutePath().toUri().toString());
+        c.put("policyLocation", RoleRestrictor.location(settings.policy()));
         c.put("disabledServices", JSR160_HANDLER);
         c.put("discoveryEnabled", "false");
         c.put("maxDepth", Integer.toString(MAX_DEPTH));
@@ -140,9 +158,9 @@ public final class JolokiaEndpoint implements AutoCloseable {
 
     /** Jolokia with the audit interceptor added as a service before start (addService is protected). */
     private static final class AuditedJolokiaServer extends JolokiaServer {
-        AuditedJolokiaServer(GuardedServer server, JolokiaServerConfig config) {
+        AuditedJolokiaServer(GuardedServer server, JolokiaServerConfig config, AuditInterceptor interceptor) {
             super(server, config, new JulLogHandler("org.jolokia"));
-            addService(new AuditInterceptor());
+            addService(interceptor);
         }
     }
 }

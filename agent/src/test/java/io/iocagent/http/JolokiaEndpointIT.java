@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.iocagent.jmx.CredentialsFile;
 import io.iocagent.ops.LogCapture;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -23,10 +24,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.jolokia.client.JolokiaClient;
 import org.jolokia.client.JolokiaClientBuilder;
 import org.jolokia.client.JolokiaTargetConfig;
@@ -88,6 +92,30 @@ class JolokiaEndpointIT {
     }
 
     @Test
+    void aPatternReadOfTwoThousandIocsReturnsEveryOne() throws Exception {
+        // Jolokia cuts a collection at maxCollectionSize without a word: with a cap of 1,000, a
+        // pattern read over 1,001 IOCs answered status 200 with 1,000 values.
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        int n = 2_001;
+        List<ObjectName> names = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ObjectName name = new ObjectName("epics.ioc:type=Ioc,name=bulk" + i);
+                server.registerMBean(new TestIoc(), name);
+                names.add(name);
+            }
+            JSONObject answer = post("{\"type\":\"read\",\"mbean\":\"epics.ioc:type=Ioc,name=bulk*\",\"attribute\":\"Level\"}",
+                    null, null, Map.of());
+            assertEquals(200, ((Number) answer.get("status")).intValue(), answer.toString());
+            assertEquals(n, ((Map<?, ?>) answer.get("value")).size(), "IOCs in one pattern read of " + n);
+        } finally {
+            for (ObjectName name : names) {
+                server.unregisterMBean(name);
+            }
+        }
+    }
+
+    @Test
     void anonymousExecIsRefusedWithJsonStatus403() throws Exception {
         JSONObject answer = post(exec(TEST_MBEAN, "bump"), null, null, Map.of());
         assertEquals(403L, status(answer), answer.toJSONString());
@@ -100,7 +128,7 @@ class JolokiaEndpointIT {
             int before = testIoc.getLevel();
             JolokiaExecResponse r = client.execute(new JolokiaExecRequest(TEST_MBEAN, "bump"), HttpMethod.POST);
             assertEquals(before + 1, ((Number) r.getValue()).intValue());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("surface=jolokia user=olivia role=operator remote=127.0.0.1 action=exec ioc=test"
                     + " mbean=\"epics.ioc:name=test,type=Ioc\" member=bump detail=[]"), line);
             assertTrue(line.contains("outcome=ok message=" + (before + 1)), line);
@@ -114,7 +142,7 @@ class JolokiaEndpointIT {
             JolokiaRemoteException e = assertThrows(JolokiaRemoteException.class,
                     () -> client.execute(new JolokiaExecRequest(TEST_MBEAN, "bump"), HttpMethod.POST));
             assertEquals(403, e.getStatus());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("user=victor role=viewer"), line);
             assertTrue(line.contains("outcome=denied message=\"operations need the operator role\""), line);
         }
@@ -127,7 +155,7 @@ class JolokiaEndpointIT {
                     TestCredentials.OPERATOR, TestCredentials.OPERATOR_PASSWORD, Map.of());
             assertEquals(200L, status(answer), answer.toJSONString());
             assertEquals(41, testIoc.getLevel());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("action=write") && line.contains("member=Level detail=41 outcome=ok"), line);
         }
     }
@@ -138,7 +166,7 @@ class JolokiaEndpointIT {
             JSONObject answer = post(exec(TEST_MBEAN, "explode"), TestCredentials.OPERATOR,
                     TestCredentials.OPERATOR_PASSWORD, Map.of());
             assertEquals(500L, status(answer), answer.toJSONString());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("member=explode") && line.contains("outcome=failed"), line);
             assertTrue(line.contains("cannot do that"), line);
         }
@@ -150,8 +178,10 @@ class JolokiaEndpointIT {
             HttpResponse<String> r = send(postRequest("[" + exec(TEST_MBEAN, "bump") + "," + read(TEST_MBEAN, "Level")
                     + "," + exec(TEST_MBEAN, "explode") + "]", TestCredentials.OPERATOR, TestCredentials.OPERATOR_PASSWORD, Map.of()));
             assertEquals(200, r.statusCode(), r.body());
-            List<String> lines = audit.await(2);
+            List<String> lines = audit.awaitEnded(2);
             assertEquals(2, lines.size(), lines.toString());
+            assertEquals(2, audit.lines().stream().filter(l -> l.contains("outcome=started")).count(),
+                    "each operation also has its begin line: " + audit.lines());
             assertTrue(lines.get(0).contains("member=bump") && lines.get(0).contains("outcome=ok"), lines.get(0));
             assertTrue(lines.get(1).contains("member=explode") && lines.get(1).contains("outcome=failed")
                     && lines.get(1).contains("cannot do that"), lines.get(1));
