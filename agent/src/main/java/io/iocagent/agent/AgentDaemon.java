@@ -89,6 +89,7 @@ public final class AgentDaemon implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        s.limits().applyJvmWide();
         if (s.auditLog().isPresent()) {
             AuditFile.attach(s.auditLog().get());
         }
@@ -119,9 +120,9 @@ public final class AgentDaemon implements AutoCloseable {
             endpoints.add("Remote JMX: " + remote.serviceUrl());
         }
         if (s.jolokiaEnabled()) {
-            Path policy = s.jolokiaPolicy().orElseGet(AgentDaemon::shippedPolicy);
             JolokiaEndpoint jolokia = opened(JolokiaEndpoint.start(new JolokiaSettings(s.jolokiaHost(), s.jolokiaPort(),
-                    tls.orElse(null), policy, s.corsOrigins(), JolokiaSettings.DEFAULT_THREADS), credentials.orElse(null)));
+                    tls.orElse(null), s.jolokiaPolicy().orElse(null), s.corsOrigins(), JolokiaSettings.DEFAULT_THREADS),
+                    credentials.orElse(null), s.limits()));
             jolokiaUrl = jolokia.url().toString();
             endpoints.add("Jolokia:    " + jolokiaUrl);
         }
@@ -156,25 +157,6 @@ public final class AgentDaemon implements AutoCloseable {
     private <T extends AutoCloseable> T opened(T resource) {
         opened.push(resource);
         return resource;
-    }
-
-    /**
-     * The policy shipped in the jar ({@code deploy/jolokia/jolokia-access.xml}), copied to a
-     * private file because Jolokia reads policies from URLs of files.
-     */
-    static Path shippedPolicy() {
-        try (InputStream in = AgentDaemon.class.getResourceAsStream("jolokia-access.xml")) {
-            if (in == null) {
-                throw new IllegalStateException("the jar lacks its Jolokia policy (io/iocagent/agent/jolokia-access.xml)");
-            }
-            Path file = Files.createTempFile("ioc-agent-jolokia-", ".xml",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            file.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot stage the shipped Jolokia policy: " + e.getMessage(), e);
-        }
     }
 
     /** Closes every surface and the model, newest first; never throws. */

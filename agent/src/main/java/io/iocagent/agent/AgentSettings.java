@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.iocagent.http.HttpLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,13 +25,15 @@ import java.util.regex.Pattern;
  * {@code deploy/agent/agent.properties}) with every key also settable as a flag
  * {@code --key=value}; flags win. Unknown keys and bad values are errors naming the key.
  *
- * <p>Defaults are safe: Jolokia and /metrics on loopback, remote JMX off.
+ * <p>Defaults are safe: Jolokia and /metrics on loopback, remote JMX off, every resource bounded
+ * ({@link HttpLimits}). Secrets never come from flags: a flag is on the command line, which every
+ * local user reads in {@code /proc/PID/cmdline} (and JMX in {@code sun.java.command}).
  */
 public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokiaEnabled, Optional<Path> jolokiaPolicy,
                             List<String> corsOrigins, String metricsHost, int metricsPort, boolean metricsEnabled,
                             Optional<Integer> jmxRemotePort, String jmxRemoteHost, Optional<Path> credentials,
                             Optional<Path> tlsKeystore, Optional<String> tlsKeystorePassword, Duration pollInterval,
-                            Optional<Path> auditLog) {
+                            Optional<Path> auditLog, HttpLimits limits) {
 
     /** Every key, with its default ("" = unset) and what it means (shown by {@code agent --help}). */
     static final Map<String, String[]> KEYS = keys();
@@ -49,9 +52,30 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         k.put("jmx.remote.host", new String[] {"127.0.0.1", "remote JMX bind address (non-loopback needs credentials)"});
         k.put("credentials.file", new String[] {"", "users, roles (viewer|operator) and password hashes for Jolokia and remote JMX"});
         k.put("tls.keystore", new String[] {"", "PKCS12 keystore: enables TLS for Jolokia and remote JMX"});
-        k.put("tls.keystore.password", new String[] {"", "its password"});
+        k.put("tls.keystore.password", new String[] {"", "its password (in the file only, never as a flag)"});
+        k.put("tls.keystore.password.file", new String[] {"", "file holding the keystore password (first line); or set IOC_AGENT_TLS_KEYSTORE_PASSWORD"});
         k.put("poll.interval", new String[] {"5s", "how often CPU, memory, sockets and console clients are read (e.g. 5s, 500ms)"});
         k.put("audit.log", new String[] {"", "file for the audit log (default: the agent's own log)"});
+        HttpLimits d = HttpLimits.DEFAULTS;
+        k.put("http.request.timeout", new String[] {d.requestTimeout().toSeconds() + "s",
+                "a request (line, headers, body) must arrive within this; idle connections close after it"});
+        k.put("http.response.timeout", new String[] {d.responseTimeout().toSeconds() + "s", "a client must take its response within this"});
+        k.put("jolokia.request.max.bytes", new String[] {Integer.toString(d.requestBytes()), "largest Jolokia request body"});
+        k.put("jolokia.bulk.max", new String[] {Integer.toString(d.bulkMax()), "most requests in one Jolokia bulk"});
+        k.put("jolokia.response.max.bytes", new String[] {Long.toString(d.responseBytes()), "largest Jolokia response; longer ones are cut off"});
+        k.put("jolokia.concurrency", new String[] {Integer.toString(d.jolokiaConcurrency()), "Jolokia requests executed at once"});
+        k.put("jolokia.notification.clients.max", new String[] {Integer.toString(d.notificationClients()),
+                "notification clients registered at once, all callers"});
+        k.put("jolokia.notification.clients.per.caller", new String[] {Integer.toString(d.clientsPerCaller()),
+                "notification clients per user (anonymous: per address)"});
+        k.put("jolokia.notification.listeners.per.client", new String[] {Integer.toString(d.listenersPerClient()),
+                "notification listeners per client"});
+        k.put("jolokia.notification.idle", new String[] {d.notificationIdle().toMinutes() + "m",
+                "a notification client silent this long is unregistered"});
+        k.put("login.failures.free", new String[] {Integer.toString(d.loginFailuresFree()),
+                "failed logins per client address before back-off"});
+        k.put("login.backoff.max", new String[] {d.loginBackoffMax().toSeconds() + "s", "longest login back-off"});
+        k.put("login.concurrency", new String[] {Integer.toString(d.loginConcurrency()), "password checks running at once"});
         return Map.copyOf(k);
     }
 
@@ -70,6 +94,13 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
      * @throws IllegalArgumentException naming the key and the problem, for unknown keys and bad values
      */
     public static AgentSettings load(Optional<Path> file, Map<String, String> flags) {
+        return load(file, flags, Map.of());
+    }
+
+    /**
+     * As {@link #load(Optional, Map)}, with the process environment for {@value #PASSWORD_ENV}.
+     */
+    public static AgentSettings load(Optional<Path> file, Map<String, String> flags, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
         KEYS.forEach((k, v) -> values.put(k, v[0]));
         if (file.isPresent()) {
@@ -89,6 +120,11 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 put(values, key, value, "in " + file.get());
             }
         }
+        if (flags.containsKey("tls.keystore.password")) {
+            throw new IllegalArgumentException("tls.keystore.password must not be given as a flag: every local user can read"
+                    + " a command line (/proc/PID/cmdline).\n  -> Put it in the configuration file (mode 0640), in a file"
+                    + " named by tls.keystore.password.file, or in the environment variable " + PASSWORD_ENV + ".");
+        }
         flags.forEach((k, v) -> put(values, k, v, "as a flag"));
         return new AgentSettings(
                 host(values, "jolokia.host"), port(values, "jolokia.port"), bool(values, "jolokia.enabled"),
@@ -96,8 +132,51 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 host(values, "metrics.host"), port(values, "metrics.port"), bool(values, "metrics.enabled"),
                 values.get("jmx.remote.port").isEmpty() ? Optional.empty() : Optional.of(port(values, "jmx.remote.port")),
                 host(values, "jmx.remote.host"), path(values, "credentials.file"),
-                path(values, "tls.keystore"), Optional.of(values.get("tls.keystore.password")).filter(s -> !s.isEmpty()),
-                duration(values, "poll.interval"), path(values, "audit.log"));
+                path(values, "tls.keystore"), keystorePassword(values, env),
+                duration(values, "poll.interval", Duration.ofMillis(100)), path(values, "audit.log"), limits(values));
+    }
+
+    /** The environment variable that may carry the keystore password. */
+    public static final String PASSWORD_ENV = "IOC_AGENT_TLS_KEYSTORE_PASSWORD";
+
+    private static Optional<String> keystorePassword(Map<String, String> values, Map<String, String> env) {
+        Optional<Path> file = path(values, "tls.keystore.password.file");
+        if (file.isPresent()) {
+            try {
+                List<String> lines = Files.readAllLines(file.get(), StandardCharsets.UTF_8);
+                return Optional.of(lines.isEmpty() ? "" : lines.get(0));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("tls.keystore.password.file " + file.get() + " cannot be read: " + e.getMessage());
+            }
+        }
+        String inFile = values.get("tls.keystore.password");
+        if (!inFile.isEmpty()) {
+            return Optional.of(inFile);
+        }
+        return Optional.ofNullable(env.get(PASSWORD_ENV)).filter(p -> !p.isEmpty());
+    }
+
+    private static HttpLimits limits(Map<String, String> v) {
+        try {
+            return new HttpLimits(duration(v, "http.request.timeout", Duration.ofSeconds(1)),
+                    duration(v, "http.response.timeout", Duration.ofSeconds(1)),
+                    count(v, "jolokia.request.max.bytes"), count(v, "jolokia.bulk.max"),
+                    count(v, "jolokia.response.max.bytes"), count(v, "jolokia.notification.clients.max"),
+                    count(v, "jolokia.notification.clients.per.caller"), count(v, "jolokia.notification.listeners.per.client"),
+                    duration(v, "jolokia.notification.idle", Duration.ofSeconds(1)), count(v, "login.failures.free"),
+                    duration(v, "login.backoff.max", Duration.ofSeconds(1)), count(v, "login.concurrency"),
+                    count(v, "jolokia.concurrency"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    private static int count(Map<String, String> v, String key) {
+        String text = v.get(key);
+        if (!text.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException(key + " '" + text + "' is not a whole number.");
+        }
+        return Integer.parseInt(text);
     }
 
     private static void put(Map<String, String> values, String key, String value, String where) {
@@ -139,7 +218,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         return text.isEmpty() ? Optional.empty() : Optional.of(Path.of(text));
     }
 
-    private static Duration duration(Map<String, String> v, String key) {
+    private static Duration duration(Map<String, String> v, String key, Duration min) {
         Matcher m = DURATION.matcher(v.get(key));
         if (!m.matches()) {
             throw new IllegalArgumentException(key + " '" + v.get(key) + "' is not a duration like 5s, 500ms or 1m.");
@@ -150,8 +229,8 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
             case "s" -> Duration.ofSeconds(n);
             default -> Duration.ofMinutes(n);
         };
-        if (d.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException(key + " must be at least 100ms.");
+        if (d.compareTo(min) < 0) {
+            throw new IllegalArgumentException(key + " must be at least " + min.toMillis() + "ms.");
         }
         return d;
     }

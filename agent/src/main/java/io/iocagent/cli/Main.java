@@ -29,8 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code ioc-runner}: parses the command line the seed's way, applies its guards in its order,
@@ -42,17 +40,6 @@ public final class Main {
 
     /** Commands whose target is a path, not an IOC name; every other target is checked as a name first. */
     static final Set<String> PATH_COMMANDS = Set.of("generate", "install");
-
-    /**
-     * dbus-java logs every connect at INFO and every lost bus as SEVERE with a stack trace; a
-     * command line reports systemd failures itself, in words, so the library stays quiet. Held in
-     * a field because java.util.logging keeps loggers only weakly.
-     */
-    private static final Logger DBUS_LOG = Logger.getLogger("org.freedesktop.dbus");
-
-    static {
-        DBUS_LOG.setLevel(Level.OFF);
-    }
 
     private Main() {
     }
@@ -137,7 +124,8 @@ public final class Main {
             }
         }
         CommandAudit audit = CommandAudit.forEnv(env, account);
-        try (Session session = new Session(layout, account, env, t, a.force(), SystemdConnector.forLayout(layout, env, account))) {
+        try (Session session = new Session(layout, account, env, t, a.force(),
+                SystemdConnector.forLayout(layout, env, account), SystemdConnector.queries(layout, env, account))) {
             int code = dispatch(session, a, t, consoles);
             audit.record(command, target, code, "");
             return code;

@@ -3,8 +3,11 @@ package io.iocagent.cli;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
+import io.iocagent.posix.Posix;
 import io.iocagent.systemd.ManagerAddress;
 import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.UnitQuery;
+import io.iocagent.systemd.WireUnitQuery;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -21,8 +24,42 @@ final class SystemdConnector {
     private SystemdConnector() {
     }
 
+    /**
+     * dbus-java logs every connect at INFO and every lost bus as SEVERE with a stack trace; a
+     * command line reports systemd failures itself, in words, so the library stays quiet. Set up
+     * only when dbus-java is about to be used: the logging system costs a command that never
+     * needs it some 40 ms. Held in a field because java.util.logging keeps loggers only weakly.
+     */
+    private static final class QuietDbusJava {
+        static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("org.freedesktop.dbus");
+
+        static {
+            LOG.setLevel(java.util.logging.Level.OFF);
+        }
+
+        static SystemdBus connect(String address) {
+            return SystemdBus.connect(address, CALL_TIMEOUT);
+        }
+    }
+
     static Supplier<SystemdBus> forLayout(Layout layout, Map<String, String> env, Account account) {
-        return () -> SystemdBus.connect(address(layout.mode(), env, account), CALL_TIMEOUT);
+        return () -> QuietDbusJava.connect(address(layout.mode(), env, account));
+    }
+
+    /**
+     * The read-only queries of a command: a lean connection to the manager's private socket or
+     * bus ({@link WireUnitQuery}); dbus-java only for bus addresses the lean client cannot open
+     * (anything but {@code unix:path=}).
+     */
+    static Supplier<UnitQuery> queries(Layout layout, Map<String, String> env, Account account) {
+        return () -> {
+            ManagerAddress manager = manager(layout.mode(), env, account);
+            try {
+                return WireUnitQuery.connect(manager, Posix.euid(), CALL_TIMEOUT);
+            } catch (IllegalArgumentException e) {
+                return UnitQuery.over(QuietDbusJava.connect(manager.busAddress()), true);
+            }
+        };
     }
 
     static ManagerAddress manager(Mode mode, Map<String, String> env, Account account) {

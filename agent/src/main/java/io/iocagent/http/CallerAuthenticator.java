@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import io.iocagent.ops.AuditLog;
+import java.time.Clock;
 import java.util.logging.Logger;
 
 /**
@@ -35,14 +37,34 @@ final class CallerAuthenticator extends Authenticator {
 
     private final CredentialsFile credentials;
     private final boolean anonymousAllowed;
+    private final LoginThrottle throttle;
+    private final AuditLog audit;
 
     /**
      * @param credentials      the users, or null when none are configured
      * @param anonymousAllowed true only on a loopback-only endpoint
+     * @param limits           the login back-off and hashing bounds
+     * @param audit            where failed logins are recorded
      */
-    CallerAuthenticator(CredentialsFile credentials, boolean anonymousAllowed) {
+    CallerAuthenticator(CredentialsFile credentials, boolean anonymousAllowed, HttpLimits limits, AuditLog audit) {
         this.credentials = credentials;
         this.anonymousAllowed = anonymousAllowed;
+        this.throttle = new LoginThrottle(limits, Clock.systemUTC());
+        this.audit = audit;
+    }
+
+    /** The user name a Basic Authorization header claims (unverified), for quota books only. */
+    static Optional<String> claimedUser(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        try {
+            String text = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            return colon <= 0 ? Optional.empty() : Optional.of(text.substring(0, Math.min(colon, 64)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -55,16 +77,26 @@ final class CallerAuthenticator extends Authenticator {
             }
             return challenge(exchange);
         }
-        Optional<Caller> caller = check(header);
-        if (caller.isEmpty()) {
-            LOG.info(() -> "Rejected credentials from " + exchange.getRemoteAddress().getAddress().getHostAddress()
-                    + " on " + exchange.getRequestURI().getRawPath());
+        String address = exchange.getRemoteAddress().getAddress().getHostAddress();
+        LoginThrottle.Verdict verdict = throttle.attempt(address, () -> check(header, true), () -> check(header, false));
+        if (verdict.throttled()) {
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, verdict.retryAfter().toSeconds())));
+            return new Retry(429);
+        }
+        if (verdict.caller().isEmpty()) {
+            LOG.info(() -> "Rejected credentials from " + address + " on " + exchange.getRequestURI().getRawPath());
+            if (verdict.audit()) {
+                audit.record(new AuditLog.Event("jolokia", claimedUser(header).orElse(""), "", address, "login", "", "",
+                        "", "", AuditLog.Outcome.DENIED, "wrong user name or password"
+                        + (verdict.suppressed() > 0 ? "; " + verdict.suppressed()
+                        + " further attempts from this address were refused unchecked during back-off" : "")));
+            }
             return challenge(exchange);
         }
-        return admit(caller.get());
+        return admit(verdict.caller().get());
     }
 
-    private Optional<Caller> check(String header) {
+    private Optional<Caller> check(String header, boolean rememberedOnly) {
         if (credentials == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
@@ -84,7 +116,8 @@ final class CallerAuthenticator extends Authenticator {
             String user = new String(text, 0, colon);
             char[] password = Arrays.copyOfRange(text, colon + 1, text.length);
             try {
-                Optional<Role> role = credentials.authenticate(user, password);
+                Optional<Role> role = rememberedOnly ? credentials.remembered(user, password)
+                        : credentials.authenticate(user, password);
                 return role.map(r -> new Caller(user, r));
             } finally {
                 Arrays.fill(password, '\0');

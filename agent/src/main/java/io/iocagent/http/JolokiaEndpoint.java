@@ -59,20 +59,32 @@ public final class JolokiaEndpoint implements AutoCloseable {
      *                           credentials, unreadable policy or keystore, port in use
      */
     public static JolokiaEndpoint start(JolokiaSettings settings, CredentialsFile credentials) {
+        return start(settings, credentials, HttpLimits.DEFAULTS);
+    }
+
+    /**
+     * Binds and serves Jolokia within {@code limits} (bulk, body and response size, notification
+     * clients, login back-off, concurrency).
+     *
+     * @see #start(JolokiaSettings, CredentialsFile)
+     */
+    public static JolokiaEndpoint start(JolokiaSettings settings, CredentialsFile credentials, HttpLimits limits) {
         boolean loopback = Listener.resolve("Jolokia", settings.host()).isLoopbackAddress();
         if (!loopback && credentials == null) {
             throw new EndpointException("Jolokia: refusing to listen on " + settings.host() + ":" + settings.port()
                     + " without authentication; anonymous access is only allowed on loopback.",
                     "-> Configure the credentials file (viewer and operator users), or listen on 127.0.0.1.");
         }
-        RoleRestrictor.readPolicy(settings.policy());
+        RoleRestrictor.readPolicy(RoleRestrictor.location(settings.policy()));
         Listener listener = Listener.bind("Jolokia", settings.host(), settings.port(), settings.tls(), settings.threads());
         try {
             AuditLog audit = new AuditLog();
-            RequestFilter filter = new RequestFilter(listener.tls(), loopback, settings.corsOrigins(), audit);
+            AuditInterceptor interceptor = new AuditInterceptor();
+            RequestFilter filter = new RequestFilter(listener.tls(), loopback, settings.corsOrigins(), audit, limits,
+                    interceptor);
             GuardedServer guarded = new GuardedServer(listener.server(),
-                    new CallerAuthenticator(credentials, loopback), filter);
-            JolokiaServer jolokia = new AuditedJolokiaServer(guarded, config(settings, listener));
+                    new CallerAuthenticator(credentials, loopback, limits, audit), filter);
+            JolokiaServer jolokia = new AuditedJolokiaServer(guarded, config(settings, listener), interceptor);
             jolokia.start();
             guarded.enforce();
             listener.start();
@@ -97,7 +109,7 @@ public final class JolokiaEndpoint implements AutoCloseable {
         c.put("agentContext", CONTEXT);
         c.put("agentId", "ioc-agent-" + bound.getPort());
         c.put("restrictorClass", RoleRestrictor.class.getName());
-        c.put("policyLocation", settings.policy().toAbsolutePath().toUri().toString());
+        c.put("policyLocation", RoleRestrictor.location(settings.policy()));
         c.put("disabledServices", JSR160_HANDLER);
         c.put("discoveryEnabled", "false");
         c.put("maxDepth", Integer.toString(MAX_DEPTH));
@@ -140,9 +152,9 @@ public final class JolokiaEndpoint implements AutoCloseable {
 
     /** Jolokia with the audit interceptor added as a service before start (addService is protected). */
     private static final class AuditedJolokiaServer extends JolokiaServer {
-        AuditedJolokiaServer(GuardedServer server, JolokiaServerConfig config) {
+        AuditedJolokiaServer(GuardedServer server, JolokiaServerConfig config, AuditInterceptor interceptor) {
             super(server, config, new JulLogHandler("org.jolokia"));
-            addService(new AuditInterceptor());
+            addService(interceptor);
         }
     }
 }

@@ -15,18 +15,21 @@ import java.util.Locale;
  *                    ({@link JolokiaEndpoint#start}) and should have TLS.
  * @param port        TCP port, 0 for an ephemeral one (tests)
  * @param tls         HTTPS keystore, or null for plain HTTP
- * @param policy      the Jolokia access policy ({@code deploy/jolokia/jolokia-access.xml} is the
- *                    shipped one); must not contain a {@code <cors>} section, origins are set here
+ * @param policy      a Jolokia access policy file, or null for the shipped one (read from the jar,
+ *                    {@code deploy/jolokia/jolokia-access.xml}); must not contain a {@code <cors>}
+ *                    section, origins are set here
  * @param corsOrigins browser origins ({@code scheme://host[:port]}) allowed besides the endpoint's
  *                    own; empty by default
- * @param threads     size of the fixed pool serving requests
+ * @param threads     size of the fixed pool reading requests (each holds a connection while its
+ *                    request arrives, bounded by {@code http.request.timeout}); how many of them
+ *                    run Jolokia at once is {@link HttpLimits#jolokiaConcurrency()}
  */
 public record JolokiaSettings(String host, int port, TlsKeystore tls, Path policy, List<String> corsOrigins,
                               int threads) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8778;
-    public static final int DEFAULT_THREADS = 4;
+    public static final int DEFAULT_THREADS = 64;
 
     public JolokiaSettings {
         if (host == null || host.isBlank()) {
@@ -35,18 +38,14 @@ public record JolokiaSettings(String host, int port, TlsKeystore tls, Path polic
         if (port < 0 || port > 65535) {
             throw new EndpointException("Jolokia: port " + port + " is out of range.", "-> Use 1-65535 (default " + DEFAULT_PORT + ").");
         }
-        if (policy == null) {
-            throw new EndpointException("Jolokia: no access policy file given.",
-                    "-> Use the shipped deploy/jolokia/jolokia-access.xml.");
-        }
-        if (threads < 1 || threads > 64) {
+        if (threads < 1 || threads > 256) {
             throw new EndpointException("Jolokia: " + threads + " request threads is out of range.",
-                    "-> Use 1-64 (default " + DEFAULT_THREADS + ").");
+                    "-> Use 1-256 (default " + DEFAULT_THREADS + ").");
         }
         corsOrigins = normalise(corsOrigins == null ? List.of() : corsOrigins);
     }
 
-    /** Loopback on the default port with {@code policy}, no TLS, no extra origins. */
+    /** Loopback on the default port with {@code policy} (null: the shipped one), no TLS, no extra origins. */
     public static JolokiaSettings defaults(Path policy) {
         return new JolokiaSettings(DEFAULT_HOST, DEFAULT_PORT, null, policy, List.of(), DEFAULT_THREADS);
     }

@@ -11,11 +11,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One bound JDK {@code HttpServer} (or {@code HttpsServer}) with its own fixed pool of daemon
+ * One bound JDK {@code HttpServer} (or {@code HttpsServer}) with its own bounded pool of daemon
  * threads, so a slow client or a burst of requests can never use more than {@code threads} threads.
  * Bound on construction (so the port is known and a busy port fails early), serving after
  * {@link #start()}.
@@ -57,11 +59,18 @@ final class Listener implements AutoCloseable {
         }
         AtomicInteger n = new AtomicInteger();
         String prefix = "ioc-agent-" + surface.toLowerCase(java.util.Locale.ROOT) + "-";
-        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // Up to `threads` threads, made on demand and ended after 30 s idle: in JDK 17 a pool thread
+        // reads the request line, headers and body itself, so a slow client holds one until
+        // http.request.timeout closes its connection; many cheap threads keep a few slow clients
+        // from blocking everyone. Beyond `threads`, connections wait in the queue (never rejected:
+        // the server's dispatcher thread must not see a RejectedExecutionException).
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, prefix + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
         return new Listener(surface, host, server, executor, tls != null);
     }

@@ -23,12 +23,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
  * Prometheus {@code /metrics} on its own JDK HTTP server: the per-IOC families ({@link IocFamilies}),
  * the agent's ({@link AgentMeters}) and the JVM's (Micrometer binders), in the Prometheus text
- * format or, when the {@code Accept} header asks for it, OpenMetrics.
+ * format or, when the {@code Accept} header asks for it, OpenMetrics. On a loopback bind, a request
+ * whose {@code Host} is not loopback is refused ({@link HostHeader}: DNS rebinding would otherwise
+ * let any web page read IOC names, commands and paths).
  *
  * <p>A scrape renders the Micrometer meters (a hundred series of the JVM and the agent, fresh
  * every time) and appends the IOC families' bytes, which {@link IocFamilies} renders once per
@@ -41,7 +44,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static final String PATH = "/metrics";
     static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-    private static final int THREADS = 2;
+    /** Request threads: each may be held up to {@code http.request.timeout} by a slow client. */
+    private static final int THREADS = 32;
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = Logger.getLogger(MetricsEndpoint.class.getName());
 
@@ -96,6 +100,13 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (listener.loopback()) {
+                Optional<String> badHost = HostHeader.refusal(exchange.getRequestHeaders());
+                if (badHost.isPresent()) {
+                    RequestFilter.refuse(exchange, 403, badHost.get());
+                    return;
+                }
+            }
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");

@@ -7,15 +7,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.jolokia.json.JSONArray;
@@ -41,18 +41,26 @@ import org.jolokia.json.parser.ParseException;
 final class RequestFilter extends Filter {
 
     static final int CAPTURE_LIMIT = 64 * 1024;
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final String scheme;
     private final boolean loopback;
     private final List<String> allowedOrigins;
     private final AuditLog audit;
+    private final HttpLimits limits;
+    private final NotificationQuota notifications;
+    private final AuditInterceptor backend;
+    private final Semaphore running;
 
-    RequestFilter(boolean tls, boolean loopback, List<String> allowedOrigins, AuditLog audit) {
+    RequestFilter(boolean tls, boolean loopback, List<String> allowedOrigins, AuditLog audit, HttpLimits limits,
+                  AuditInterceptor backend) {
         this.scheme = tls ? "https" : "http";
         this.loopback = loopback;
         this.allowedOrigins = List.copyOf(allowedOrigins);
         this.audit = audit;
+        this.limits = limits;
+        this.notifications = new NotificationQuota(limits, Clock.systemUTC());
+        this.backend = backend;
+        this.running = new Semaphore(limits.jolokiaConcurrency(), true);
     }
 
     @Override
@@ -62,23 +70,56 @@ final class RequestFilter extends Filter {
 
     @Override
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-        if (asksForJsonp(exchange.getRequestURI().getRawQuery())) {
-            refuse(exchange, "JSONP (the callback parameter) is disabled on this agent.");
+        if (asksForJsonp(exchange.getRequestURI().getQuery())) {
+            refuse(exchange, 403, "JSONP (the callback parameter) is disabled on this agent.");
             return;
+        }
+        if (loopback) {
+            Optional<String> badHost = HostHeader.refusal(exchange.getRequestHeaders());
+            if (badHost.isPresent()) {
+                refuse(exchange, 403, badHost.get());
+                return;
+            }
         }
         String host = exchange.getRequestHeaders().getFirst("Host");
-        if (loopback && host != null && !namesLoopback(host)) {
-            refuse(exchange, "Host '" + host + "' does not name this loopback-only endpoint.");
+        RequestBody body;
+        try {
+            body = RequestBody.read(exchange, limits);
+        } catch (RequestBody.Refused e) {
+            exchange.getRequestBody().close();
+            refuse(exchange, e.status, e.getMessage());
             return;
         }
+        String remote = exchange.getRemoteAddress().getAddress().getHostAddress();
+        String owner = CallerAuthenticator.claimedUser(exchange.getRequestHeaders().getFirst("Authorization"))
+                .map(u -> "user " + u).orElse("anonymous@" + remote);
+        List<String[]> commands = body.notificationCommands();
+        int reserved = (int) commands.stream().filter(c -> "register".equals(c[0])).count();
+        if (!commands.isEmpty()) {
+            Optional<String> full = notifications.admit(owner, commands, backend::unregister);
+            if (full.isPresent()) {
+                refuse(exchange, 429, full.get());
+                return;
+            }
+        }
         String ownOrigin = host == null ? null : JolokiaSettings.origin(scheme + "://" + host);
-        RequestScope scope = RequestScope.open(exchange.getRequestMethod(),
-                exchange.getRemoteAddress().getAddress().getHostAddress(), ownOrigin, allowedOrigins);
-        Capture capture = new Capture(exchange.getResponseBody(), answered -> auditAttempts(scope, answered));
-        exchange.setStreams(null, capture);
+        RequestScope scope = RequestScope.open(exchange.getRequestMethod(), remote, ownOrigin, allowedOrigins,
+                notifications, owner);
+        Capture capture = new Capture(exchange.getResponseBody(), limits.responseBytes(),
+                answered -> auditAttempts(scope, answered));
+        exchange.setStreams(body.stream(), capture);
+        boolean admitted = false;
         try (AuditLog.Mark audited = AuditLog.surfaceAudits()) {
+            running.acquire();
+            admitted = true;
             chain.doFilter(exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            if (admitted) {
+                running.release();
+            }
+            notifications.abandon(owner, reserved - scope.registered());
             scope.close();
             capture.complete();
         }
@@ -141,49 +182,48 @@ final class RequestFilter extends Filter {
         }
     }
 
-    static boolean asksForJsonp(String rawQuery) {
-        if (rawQuery == null) {
+    /**
+     * True when Jolokia would see a {@code callback} parameter in this query. Parsed the way
+     * Jolokia 2.6 parses it ({@code ParsedUri}): the URI's decoded query, split at {@code &},
+     * each name URL-decoded once more; so {@code %63allback=x}, {@code callback%3Dx} and
+     * {@code %2563allback=x} all count. A name that does not decode is treated as one, too.
+     *
+     * @param query the decoded query ({@link java.net.URI#getQuery()}), or null
+     */
+    static boolean asksForJsonp(String query) {
+        if (query == null) {
             return false;
         }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.equals("callback") || pair.startsWith("callback=")) {
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String decoded;
+            try {
+                decoded = URLDecoder.decode(name, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
+            if (decoded.strip().equalsIgnoreCase("callback") || name.strip().equalsIgnoreCase("callback")) {
                 return true;
             }
         }
         return false;
     }
 
-    /** True for {@code localhost} and loopback IP literals, with or without a port. */
-    static boolean namesLoopback(String hostHeader) {
-        String h = hostHeader.trim().toLowerCase(Locale.ROOT);
-        String name;
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            if (end < 0) {
-                return false;
-            }
-            name = h.substring(1, end);
-        } else {
-            int colon = h.indexOf(':');
-            name = colon < 0 ? h : h.substring(0, colon);
-        }
-        if (name.equals("localhost")) {
-            return true;
-        }
-        if (!IPV4.matcher(name).matches() && !(h.startsWith("[") && name.contains(":"))) {
-            return false;   // a DNS name: never resolved here, never trusted
-        }
-        try {
-            return InetAddress.getByName(name).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
-    private static void refuse(HttpExchange exchange, String why) throws IOException {
-        byte[] body = ("403 Forbidden: " + why + "\n").getBytes(StandardCharsets.UTF_8);
+    /** Answers {@code status} with a one-line plain-text reason and ends the exchange. */
+    static void refuse(HttpExchange exchange, int status, String why) throws IOException {
+        String reason = switch (status) {
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 413 -> "Payload Too Large";
+            case 429 -> "Too Many Requests";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
+        byte[] body = (status + " " + reason + ": " + why + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(403, body.length);
+        exchange.getResponseHeaders().set("Connection", "close");
+        exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
@@ -197,12 +237,24 @@ final class RequestFilter extends Filter {
     private static final class Capture extends FilterOutputStream {
         private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
         private final Consumer<Capture> onComplete;
+        private final long maxBytes;
+        private long written;
         private boolean truncated;
         private boolean completed;
 
-        Capture(OutputStream out, Consumer<Capture> onComplete) {
+        Capture(OutputStream out, long maxBytes, Consumer<Capture> onComplete) {
             super(out);
+            this.maxBytes = maxBytes;
             this.onComplete = onComplete;
+        }
+
+        /** Past {@code jolokia.response.max.bytes} the response is cut: the connection is closed. */
+        private void count(int len) throws IOException {
+            written += len;
+            if (written > maxBytes) {
+                throw new IOException("response larger than jolokia.response.max.bytes (" + maxBytes
+                        + " bytes); connection closed. -> Ask for less (a narrower pattern, maxDepth, maxObjects).");
+            }
         }
 
         void complete() {
@@ -223,12 +275,14 @@ final class RequestFilter extends Filter {
 
         @Override
         public void write(int b) throws IOException {
+            count(1);
             out.write(b);
             keep(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            count(len);
             out.write(b, off, len);
             keep(b, off, len);
         }

@@ -57,13 +57,19 @@ final class RequestScope {
     private final String ownOrigin;
     private final List<String> allowedOrigins;
     private final List<Attempt> attempts = new ArrayList<>();
+    private final NotificationQuota notifications;
+    private final String owner;
     private Caller caller;
+    private int registered;
 
-    private RequestScope(String method, String remote, String ownOrigin, List<String> allowedOrigins) {
+    private RequestScope(String method, String remote, String ownOrigin, List<String> allowedOrigins,
+                         NotificationQuota notifications, String owner) {
         this.method = method;
         this.remote = remote;
         this.ownOrigin = ownOrigin;
         this.allowedOrigins = allowedOrigins;
+        this.notifications = notifications;
+        this.owner = owner;
     }
 
     /**
@@ -71,8 +77,9 @@ final class RequestScope {
      *
      * @param ownOrigin the endpoint's origin as this request addressed it, null when unknown
      */
-    static RequestScope open(String method, String remote, String ownOrigin, List<String> allowedOrigins) {
-        RequestScope scope = new RequestScope(method, remote, ownOrigin, allowedOrigins);
+    static RequestScope open(String method, String remote, String ownOrigin, List<String> allowedOrigins,
+                             NotificationQuota notifications, String owner) {
+        RequestScope scope = new RequestScope(method, remote, ownOrigin, allowedOrigins, notifications, owner);
         CURRENT.set(scope);
         return scope;
     }
@@ -91,6 +98,27 @@ final class RequestScope {
 
     String remote() {
         return remote;
+    }
+
+    /** The notification books of the endpoint. */
+    NotificationQuota notifications() {
+        return notifications;
+    }
+
+    /** Who the notification quota counts this request against. */
+    String owner() {
+        return owner;
+    }
+
+    /** A {@code register} of this request was answered with {@code id}. */
+    void registered(String id) {
+        registered++;
+        notifications.registered(owner, id);
+    }
+
+    /** How many registrations of this request were answered. */
+    int registered() {
+        return registered;
     }
 
     /** Null until the authenticator has run. */
@@ -117,16 +145,25 @@ final class RequestScope {
         return origin != null && (origin.equals(ownOrigin) || allowedOrigins.contains(origin));
     }
 
-    /** Records a decision; repeated checks of the same pending operation count once. */
-    void decided(String action, ObjectName mbean, String member, String refusal) {
+    /**
+     * Records a decision, one attempt per request of a bulk. Jolokia asks again for the same
+     * operation only when it tries the next MBeanServer, which happens only after an allowed
+     * check whose MBean was not found in the first: so a repeat merges into the last attempt only
+     * when that was allowed and has not succeeded. A refused check ends its request (Jolokia
+     * throws), and a succeeded one is done: an identical decision after either is the next request
+     * of the bulk, its own line.
+     *
+     * @return true when this is a new attempt (not a repeat for another MBeanServer)
+     */
+    boolean decided(String action, ObjectName mbean, String member, String refusal) {
         if (!attempts.isEmpty()) {
             Attempt last = attempts.get(attempts.size() - 1);
-            // Jolokia asks once per MBeanServer it tries; that is still one operation.
-            if (last.is(action, mbean, member) && !last.succeeded && Objects.equals(last.refusal, refusal)) {
-                return;
+            if (last.is(action, mbean, member) && last.allowed() && refusal == null && !last.succeeded) {
+                return false;
             }
         }
         attempts.add(new Attempt(action, mbean, member, refusal));
+        return true;
     }
 
     /** Marks the oldest allowed, unfinished matching attempt as done; adds one if none matches. */

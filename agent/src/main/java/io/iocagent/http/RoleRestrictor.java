@@ -2,10 +2,14 @@ package io.iocagent.http;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import io.iocagent.jmx.Disclosure;
+import io.iocagent.ops.AuditLog;
 import javax.management.ObjectName;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -32,11 +36,43 @@ import org.xml.sax.SAXException;
  */
 public final class RoleRestrictor implements Restrictor {
 
+    private static final AuditLog AUDIT = new AuditLog();
+
     private final PolicyRestrictor policy;
 
-    /** Called by Jolokia; reads the policy file named by {@code policyLocation} (a file: URI). */
+    /** Where the shipped policy lives in the jar (from {@code deploy/jolokia/jolokia-access.xml}). */
+    static final String SHIPPED = "io/iocagent/agent/jolokia-access.xml";
+    private static final String CLASSPATH = "classpath:";
+
+    /** Called by Jolokia; reads the policy named by {@code policyLocation} ({@link #location}). */
     public RoleRestrictor(Configuration config) {
-        this(readPolicy(Path.of(URI.create(config.getConfig(ConfigKey.POLICY_LOCATION)))));
+        this(readPolicy(config.getConfig(ConfigKey.POLICY_LOCATION)));
+    }
+
+    /**
+     * The policy location for Jolokia's configuration: the file's {@code file:} URI, or for
+     * {@code null} the shipped policy, read from the jar ({@code classpath:…}) so no copy of it
+     * is ever staged on disk.
+     */
+    static String location(Path policy) {
+        return policy == null ? CLASSPATH + SHIPPED : policy.toAbsolutePath().toUri().toString();
+    }
+
+    /** Parses the policy at {@code location} ({@link #location}). */
+    static PolicyRestrictor readPolicy(String location) {
+        if (location.startsWith(CLASSPATH)) {
+            String resource = location.substring(CLASSPATH.length());
+            try (InputStream in = RoleRestrictor.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new EndpointException("Jolokia: the jar lacks its access policy (" + resource + ").",
+                            "-> Rebuild the agent jar, or point jolokia.policy at deploy/jolokia/jolokia-access.xml.");
+                }
+                return parse(in.readAllBytes(), "shipped policy " + resource);
+            } catch (IOException e) {
+                throw new EndpointException("Jolokia: cannot read the shipped access policy: " + e, e);
+            }
+        }
+        return readPolicy(Path.of(URI.create(location)));
     }
 
     RoleRestrictor(PolicyRestrictor policy) {
@@ -55,6 +91,10 @@ public final class RoleRestrictor implements Restrictor {
             throw new EndpointException("Jolokia: cannot read the access policy " + file + " (" + e + ").", e,
                     "-> Install deploy/jolokia/jolokia-access.xml there, or point the setting at it.");
         }
+        return parse(xml, file.toString());
+    }
+
+    private static PolicyRestrictor parse(byte[] xml, String file) {
         PolicyRestrictor policy;
         try {
             policy = new PolicyRestrictor(new ByteArrayInputStream(xml));
@@ -113,7 +153,12 @@ public final class RoleRestrictor implements Restrictor {
         }
         RequestScope s = scope.get();
         String refusal = refusal(s, policyAllows);
-        s.decided(action, mbean, member, refusal);
+        if (s.decided(action, mbean, member, refusal) && refusal == null) {
+            // Written before the operation runs: an agent killed during it still leaves a record.
+            Caller caller = s.caller();
+            AUDIT.record(new AuditLog.Event("jolokia", caller.name(), caller.roleName(), s.remote(), action,
+                    AuditLog.iocOf(mbean, List.of()), mbean.getCanonicalName(), member, "", AuditLog.Outcome.STARTED, ""));
+        }
         return refusal == null;
     }
 
@@ -150,6 +195,17 @@ public final class RoleRestrictor implements Restrictor {
 
     @Override
     public boolean isAttributeReadAllowed(ObjectName mbean, String attribute) {
+        if (Disclosure.commandLineAttribute(mbean, attribute)) {
+            return false;
+        }
+        if (Disclosure.privateAttribute(mbean, attribute)) {
+            // Anonymous callers (every local user, on loopback) see states and counts, not the
+            // private facts of other users' IOCs; outside a request nobody does.
+            Caller caller = RequestScope.current().map(RequestScope::caller).orElse(null);
+            if (caller == null || !caller.authenticated()) {
+                return false;
+            }
+        }
         return policy.isAttributeReadAllowed(mbean, attribute);
     }
 

@@ -186,7 +186,7 @@ class AgentIT {
                     () -> pull.pull().stream().anyMatch(n -> "ActiveState".equals(n.get("attributeName"))
                             && "inactive".equals(n.get("newValue"))));
 
-            List<String> lines = audit.await(2);
+            List<String> lines = audit.awaitEnded(2);
             assertEquals(2, lines.size(), "one line per attempt, whichever layer ran it: " + lines);
             assertTrue(lines.get(0).contains("user=anonymous role=viewer") && lines.get(0).contains("ioc=" + name)
                     && lines.get(0).contains("outcome=denied"), lines.get(0));

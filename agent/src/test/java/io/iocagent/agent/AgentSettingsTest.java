@@ -68,6 +68,34 @@ class AgentSettingsTest {
     }
 
     @Test
+    void theKeystorePasswordIsRefusedAsAFlagAndReadFromAFileOrTheEnvironment() throws IOException {
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("tls.keystore.password", "hunter22"))).getMessage();
+        assertTrue(msg.contains("must not be given as a flag") && msg.contains("tls.keystore.password.file"), msg);
+        Path secret = Files.writeString(dir.resolve("pw"), "from-file\n");
+        assertEquals(Optional.of("from-file"), AgentSettings.load(Optional.empty(),
+                Map.of("tls.keystore.password.file", secret.toString())).tlsKeystorePassword());
+        assertEquals(Optional.of("from-env"), AgentSettings.load(Optional.empty(), Map.of(),
+                Map.of(AgentSettings.PASSWORD_ENV, "from-env")).tlsKeystorePassword());
+    }
+
+    @Test
+    void limitsAreSettingsWithSafeDefaults() {
+        assertEquals(io.iocagent.http.HttpLimits.DEFAULTS, AgentSettings.load(Optional.empty(), Map.of()).limits());
+        AgentSettings s = AgentSettings.load(Optional.empty(), Map.of("jolokia.bulk.max", "5", "http.request.timeout", "2s",
+                "jolokia.notification.idle", "1m"));
+        assertEquals(5, s.limits().bulkMax());
+        assertEquals(Duration.ofSeconds(2), s.limits().requestTimeout());
+        assertEquals(Duration.ofMinutes(1), s.limits().notificationIdle());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("jolokia.bulk.max", "0"))).getMessage()
+                .contains("jolokia.bulk.max must be greater than 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("login.concurrency", "many"))).getMessage()
+                .contains("login.concurrency 'many' is not a whole number"));
+    }
+
+    @Test
     void anInlineCommentInTheFileIsRefusedNamingTheKeyNotTakenAsPartOfTheValue() throws IOException {
         Path file = Files.writeString(dir.resolve("commented.properties"),
                 "# a whole-line comment is fine\nmetrics.host=0.0.0.0        # or the address of the interface\n");

@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** deploy/completion/ioc-runner, sourced into a real bash and asked for completions. */
+/**
+ * deploy/completion/ioc-runner, sourced into a real bash and asked for completions — alone, and
+ * beside epics-ioc-runner 1.2.4's completion, which defines its own {@code _ioc_runner_completions}.
+ */
 class CompletionTest {
 
     @TempDir
@@ -25,7 +28,7 @@ class CompletionTest {
             array.append('\'').append(w).append("' ");
         }
         String cmd = "source '" + script + "'; COMP_WORDS=(" + array + "); COMP_CWORD=" + (words.length - 1)
-                + "; _ioc_runner_completions; printf '%s\\n' \"${COMPREPLY[@]}\"";
+                + "; _ioc_agent_completions; printf '%s\\n' \"${COMPREPLY[@]}\"";
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", cmd);
         pb.environment().put("HOME", tmp.toString());
         pb.environment().put("IOC_RUNNER_LOCAL_CONF_DIR", tmp.resolve("local").toString());
@@ -50,5 +53,45 @@ class CompletionTest {
         assertEquals(List.of("alpha", "beta"), complete("ioc-runner", "--local", "start", ""));
         assertEquals(List.of("sysioc"), complete("ioc-runner", "stop", ""));
         assertEquals(List.of("-v", "-vv"), complete("ioc-runner", "list", "-v"));
+    }
+
+    @Test
+    void besideEpicsIocRunnersCompletionEachKeepsItsOwnFunctionInEitherOrder() throws Exception {
+        Path deploy = AtomicInstallIT.launcher().getParent().getParent();
+        Path ours = deploy.resolve("completion/ioc-runner");
+        Path seeds = deploy.getParent().resolve("../shared/seed/epics-ioc-runner-1.2.4/bin/ioc-runner-completion.bash").normalize();
+        Files.createDirectories(tmp.resolve("system"));
+        Files.writeString(tmp.resolve("system/myioc.conf"), "");
+        String completeWords = "complete_words() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=();"
+                + " \"$(complete -p ioc-runner | sed -n 's/.* -F \\([^ ]*\\) .*/\\1/p')\"; echo \"${COMPREPLY[*]}\"; }\n";
+
+        // The seed's sourced first, ours last: ours completes 'ioc-runner', with its own verbs.
+        List<String> seedThenOurs = bash(completeWords + "source '" + seeds + "'; source '" + ours + "'\n"
+                + "complete -p ioc-runner\n"
+                + "complete_words ioc-runner cre\n"
+                + "complete_words ioc-runner start my\n"
+                + "declare -F _ioc_runner_completions _ioc_agent_completions\n");
+        assertEquals(List.of("complete -F _ioc_agent_completions ioc-runner", "credential", "myioc",
+                "_ioc_runner_completions", "_ioc_agent_completions"), seedThenOurs);
+
+        // Ours first, the seed's last: the seed's completes 'ioc-runner', and ours is intact for a
+        // second name (docs/migration.md: ioc-runner-j).
+        List<String> oursThenSeed = bash("source '" + ours + "'; source '" + seeds + "'\n"
+                + "complete -p ioc-runner\n"
+                + "complete -F _ioc_agent_completions ioc-runner-j\n"
+                + "COMP_WORDS=(ioc-runner-j cre); COMP_CWORD=1; COMPREPLY=(); _ioc_agent_completions; echo \"${COMPREPLY[*]}\"\n");
+        assertEquals(List.of("complete -F _ioc_runner_completions ioc-runner", "credential"), oursThenSeed);
+    }
+
+    private List<String> bash(String script) throws IOException, InterruptedException {
+        Path file = Files.writeString(tmp.resolve("completion-" + System.nanoTime() + ".bash"), script);
+        ProcessBuilder pb = new ProcessBuilder("bash", "--norc", "--noprofile", file.toString()).redirectErrorStream(true);
+        pb.environment().put("HOME", tmp.toString());
+        pb.environment().put("IOC_RUNNER_SYSTEM_CONF_DIR", tmp.resolve("system").toString());
+        pb.environment().remove("IOC_RUNNER_CONF_DIR");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out.lines().toList();
     }
 }

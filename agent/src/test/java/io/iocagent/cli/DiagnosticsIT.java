@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.testbed.Behaviour;
 import io.iocagent.testbed.TestBed;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -97,5 +98,18 @@ class DiagnosticsIT {
         String servers = r.out().substring(r.out().indexOf("2. Server Process Context"), r.out().indexOf("3. Client"));
         assertTrue(servers.contains("procServ"), r.out());
         assertTrue(r.out().contains("(LISTEN)"), r.out());
+        // The COMMAND column is lsof's, as epics-ioc-runner shows it: the kernel's name of each
+        // process (/proc/PID/comm; st.cmd for a real IOC started by its shebang), not argv[0].
+        String fds = r.out().substring(r.out().indexOf("1. UNIX Domain Socket FDs"), r.out().indexOf("2. Server"));
+        List<String> rows = fds.lines().filter(l -> l.matches("\\S+ +[0-9]+ .*")).toList();
+        assertTrue(rows.size() >= 2, fds);
+        for (String row : rows) {
+            String[] f = row.split(" +");
+            try {
+                assertEquals(Files.readString(Path.of("/proc", f[1], "comm")).strip(), f[0], row);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("process " + f[1] + " of row '" + row + "' is gone", e);
+            }
+        }
     }
 }

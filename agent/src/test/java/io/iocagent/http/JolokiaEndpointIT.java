@@ -100,7 +100,7 @@ class JolokiaEndpointIT {
             int before = testIoc.getLevel();
             JolokiaExecResponse r = client.execute(new JolokiaExecRequest(TEST_MBEAN, "bump"), HttpMethod.POST);
             assertEquals(before + 1, ((Number) r.getValue()).intValue());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("surface=jolokia user=olivia role=operator remote=127.0.0.1 action=exec ioc=test"
                     + " mbean=\"epics.ioc:name=test,type=Ioc\" member=bump detail=[]"), line);
             assertTrue(line.contains("outcome=ok message=" + (before + 1)), line);
@@ -114,7 +114,7 @@ class JolokiaEndpointIT {
             JolokiaRemoteException e = assertThrows(JolokiaRemoteException.class,
                     () -> client.execute(new JolokiaExecRequest(TEST_MBEAN, "bump"), HttpMethod.POST));
             assertEquals(403, e.getStatus());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("user=victor role=viewer"), line);
             assertTrue(line.contains("outcome=denied message=\"operations need the operator role\""), line);
         }
@@ -127,7 +127,7 @@ class JolokiaEndpointIT {
                     TestCredentials.OPERATOR, TestCredentials.OPERATOR_PASSWORD, Map.of());
             assertEquals(200L, status(answer), answer.toJSONString());
             assertEquals(41, testIoc.getLevel());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("action=write") && line.contains("member=Level detail=41 outcome=ok"), line);
         }
     }
@@ -138,7 +138,7 @@ class JolokiaEndpointIT {
             JSONObject answer = post(exec(TEST_MBEAN, "explode"), TestCredentials.OPERATOR,
                     TestCredentials.OPERATOR_PASSWORD, Map.of());
             assertEquals(500L, status(answer), answer.toJSONString());
-            String line = single(audit.await(1));
+            String line = single(audit.awaitEnded(1));
             assertTrue(line.contains("member=explode") && line.contains("outcome=failed"), line);
             assertTrue(line.contains("cannot do that"), line);
         }
@@ -150,8 +150,10 @@ class JolokiaEndpointIT {
             HttpResponse<String> r = send(postRequest("[" + exec(TEST_MBEAN, "bump") + "," + read(TEST_MBEAN, "Level")
                     + "," + exec(TEST_MBEAN, "explode") + "]", TestCredentials.OPERATOR, TestCredentials.OPERATOR_PASSWORD, Map.of()));
             assertEquals(200, r.statusCode(), r.body());
-            List<String> lines = audit.await(2);
+            List<String> lines = audit.awaitEnded(2);
             assertEquals(2, lines.size(), lines.toString());
+            assertEquals(2, audit.lines().stream().filter(l -> l.contains("outcome=started")).count(),
+                    "each operation also has its begin line: " + audit.lines());
             assertTrue(lines.get(0).contains("member=bump") && lines.get(0).contains("outcome=ok"), lines.get(0));
             assertTrue(lines.get(1).contains("member=explode") && lines.get(1).contains("outcome=failed")
                     && lines.get(1).contains("cannot do that"), lines.get(1));

@@ -68,6 +68,38 @@ class RoleRestrictorTest {
     }
 
     @Test
+    void identicalRefusedOrFinishedOperationsOfABulkAreEachTheirOwnAttempt() {
+        open("POST", Role.VIEWER);
+        for (int i = 0; i < 5; i++) {
+            restrictor.isOperationAllowed(IOC, "stop");
+        }
+        assertEquals(5, scope.attempts().size(), "five refused stops in one bulk are five attempts");
+        scope.close();
+        open("POST", Role.OPERATOR);
+        for (int i = 0; i < 3; i++) {
+            restrictor.isOperationAllowed(IOC, "restart");
+            scope.succeeded("exec", IOC, "restart", List.of(), "[]", "ok");
+        }
+        assertEquals(3, scope.attempts().size(), "three restarts that each ran are three attempts");
+    }
+
+    @Test
+    void anonymousCallersMayNotReadAnIocsPrivateFactsButAuthenticatedViewersMay() throws Exception {
+        ObjectName ioc = name("epics.ioc:type=Ioc,name=x");
+        scope = RequestScope.open("GET", "127.0.0.1", null, List.of(),
+                new NotificationQuota(HttpLimits.DEFAULTS, java.time.Clock.systemUTC()), "anonymous@127.0.0.1");
+        scope.caller(Caller.anonymous());
+        assertFalse(restrictor.isAttributeReadAllowed(ioc, "Command"));
+        assertFalse(restrictor.isAttributeReadAllowed(ioc, "LastError"));
+        assertTrue(restrictor.isAttributeReadAllowed(ioc, "ActiveState"));
+        assertFalse(restrictor.isAttributeReadAllowed(name("java.lang:type=Runtime"), "SystemProperties"));
+        scope.close();
+        open("GET", Role.VIEWER);
+        assertTrue(restrictor.isAttributeReadAllowed(ioc, "Command"));
+        assertFalse(restrictor.isAttributeReadAllowed(name("java.lang:type=Runtime"), "InputArguments"));
+    }
+
+    @Test
     void outsideARequestNoOperationIsAllowed() {
         assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
         assertFalse(restrictor.isOriginAllowed("http://127.0.0.1:8778", true));
@@ -82,7 +114,8 @@ class RoleRestrictorTest {
 
     @Test
     void originsAreTheEndpointsOwnOrConfiguredOnes() {
-        scope = RequestScope.open("POST", "127.0.0.1", "http://127.0.0.1:8778", List.of("https://console.example"));
+        scope = RequestScope.open("POST", "127.0.0.1", "http://127.0.0.1:8778", List.of("https://console.example"),
+                new NotificationQuota(HttpLimits.DEFAULTS, java.time.Clock.systemUTC()), "anonymous@127.0.0.1");
         assertTrue(restrictor.isOriginAllowed(null, true), "non-browser clients send none");
         assertTrue(restrictor.isOriginAllowed("http://127.0.0.1:8778", true));
         assertTrue(restrictor.isOriginAllowed("https://console.example/app/page?x=1", true), "a Referer counts by its origin");
@@ -106,7 +139,8 @@ class RoleRestrictorTest {
     }
 
     private void open(String method, Role role) {
-        scope = RequestScope.open(method, "127.0.0.1", null, List.of());
+        scope = RequestScope.open(method, "127.0.0.1", null, List.of(),
+                new NotificationQuota(HttpLimits.DEFAULTS, java.time.Clock.systemUTC()), "user someone");
         scope.caller(new Caller("someone", role));
     }
 

@@ -110,6 +110,22 @@ public final class CredentialsFile {
         return role;
     }
 
+    /**
+     * The role of {@code user} with {@code password} if that login was verified recently and the
+     * file is unchanged; empty otherwise. Never derives a hash: callers use it to let known users
+     * through while password guessing is throttled.
+     */
+    public Optional<Role> remembered(String user, char[] password) {
+        if (current() == null || user == null || password == null) {
+            return Optional.empty();
+        }
+        Verified known = verified.get(user);
+        if (known != null && System.nanoTime() - known.untilNanos() < 0 && MessageDigest.isEqual(known.mac(), mac(password))) {
+            return Optional.of(known.role());
+        }
+        return Optional.empty();
+    }
+
     /** How many logins needed the full hash derivation (for tests and diagnostics). */
     long derivations() {
         return derivations.get();

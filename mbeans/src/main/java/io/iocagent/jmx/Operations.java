@@ -222,6 +222,7 @@ public final class Operations {
             throw new MBeanException(new Exception(text), text);
         }
         try {
+            audit(operation, ioc, detail, AuditLog.Outcome.STARTED, "");
             Done<T> done = run(what, force, body);
             audit(operation, ioc, detail, AuditLog.Outcome.OK, done.transcript().lastLine());
             return done;

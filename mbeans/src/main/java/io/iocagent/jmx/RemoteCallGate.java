@@ -8,10 +8,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.rmi.server.RemoteServer;
-import java.rmi.server.ServerNotActiveException;
 import java.security.AccessController;
-import java.security.Principal;
 import java.util.Arrays;
 import java.util.List;
 import javax.management.Attribute;
@@ -44,6 +41,14 @@ final class RemoteCallGate implements InvocationHandler {
     /** The only domain whose operations remote clients may invoke. */
     static final String DOMAIN = "epics.ioc";
 
+    /** True when reading {@code attribute} (a name or a {@code String[]}) of {@code mbean} would show the command line. */
+    private static boolean revealsCommandLine(ObjectName mbean, Object attribute) {
+        if (attribute instanceof String[] names) {
+            return Arrays.stream(names).anyMatch(n -> Disclosure.commandLineAttribute(mbean, n));
+        }
+        return attribute instanceof String name && Disclosure.commandLineAttribute(mbean, name);
+    }
+
     private final AuditLog audit = new AuditLog();
     private MBeanServer next; // set once by the connector before any call
 
@@ -72,7 +77,18 @@ final class RemoteCallGate implements InvocationHandler {
             }
             case "setAttribute" -> {
                 Attribute a = (Attribute) args[1];
-                return audited("write", (ObjectName) args[0], a.getName(), List.of(String.valueOf(a.getValue())), method, args);
+                return audited("write", (ObjectName) args[0], a.getName(), List.of(AuditLog.render(a.getValue())), method, args);
+            }
+            case "getAttribute", "getAttributes" -> {
+                Subject subject = currentSubject();
+                if (revealsCommandLine((ObjectName) args[0], args[1]) && !RemoteConnectionGate.operator(subject)) {
+                    throw new SecurityException("Access denied! " + Disclosure.RUNTIME + " " + Disclosure.COMMAND_LINE
+                            + " (the JVM's command line and properties) are for operators only.");
+                }
+                if (Disclosure.ANONYMOUS.equals(principal(subject, false))) {
+                    return withheld(method, args);
+                }
+                return forward(method, args);
             }
             case "setAttributes" -> {
                 AttributeList list = (AttributeList) args[1];
@@ -83,6 +99,21 @@ final class RemoteCallGate implements InvocationHandler {
                 return forward(method, args);
             }
         }
+    }
+
+    /** An anonymous read: {@link Disclosure#privateAttribute private} attributes are refused or left out. */
+    private Object withheld(Method method, Object[] args) throws Throwable {
+        ObjectName mbean = (ObjectName) args[0];
+        if (args[1] instanceof String name) {
+            if (Disclosure.privateAttribute(mbean, name)) {
+                throw new SecurityException("Access denied! " + name + " is for authenticated users; anonymous callers"
+                        + " see states and counts only.");
+            }
+            return forward(method, args);
+        }
+        String[] names = Arrays.stream((String[]) args[1]).filter(n -> !Disclosure.privateAttribute(mbean, n))
+                .toArray(String[]::new);
+        return forward(method, new Object[] {mbean, names});
     }
 
     private Object audited(String action, ObjectName mbean, String member, List<?> arguments, Method method,
@@ -96,6 +127,10 @@ final class RemoteCallGate implements InvocationHandler {
             throw new SecurityException(refusal);
         }
         try (AuditLog.Mark marked = AuditLog.surfaceAudits()) {
+            if (!"viewer".equals(role)) {
+                // Written before it runs: an agent killed during the operation still leaves a record.
+                record(user, role, action, mbean, member, arguments, AuditLog.Outcome.STARTED, "");
+            }
             Object result = forward(method, args);
             record(user, role, action, mbean, member, arguments, AuditLog.Outcome.OK, String.valueOf(result));
             return result;
@@ -119,29 +154,16 @@ final class RemoteCallGate implements InvocationHandler {
     private void record(String user, String role, String action, ObjectName mbean, String member, List<?> arguments,
                         AuditLog.Outcome outcome, String message) {
         audit.record(new AuditLog.Event("jmx", user, role, clientHost(), action, AuditLog.iocOf(mbean, arguments),
-                mbean == null ? "" : mbean.getCanonicalName(), member, String.valueOf(arguments), outcome,
+                mbean == null ? "" : mbean.getCanonicalName(), member, AuditLog.render(arguments), outcome,
                 message == null ? "" : message));
     }
 
-    /** The user principal, or with {@code role} the role (the {@code @role} principal without its {@code @}). */
     private static String principal(Subject subject, boolean role) {
-        if (subject == null) {
-            return role ? "" : "unknown";
-        }
-        return subject.getPrincipals().stream()
-                .map(Principal::getName)
-                .filter(n -> n.startsWith("@") == role)
-                .map(n -> role ? n.substring(1) : n)
-                .findFirst()
-                .orElse(role ? "" : "unknown");
+        return RemoteConnectionGate.principal(subject, role);
     }
 
     private static String clientHost() {
-        try {
-            return RemoteServer.getClientHost();
-        } catch (ServerNotActiveException e) {
-            return "unknown";
-        }
+        return RemoteConnectionGate.clientHost();
     }
 
     /**

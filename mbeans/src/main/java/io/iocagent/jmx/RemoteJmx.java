@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * on loopback only — every client is an anonymous viewer: any local user could otherwise stop
  * IOCs through an agent running as root. Only {@code String} may be deserialised from a client's
  * credentials ({@link RMIConnectorServer#CREDENTIALS_FILTER_PATTERN}; the JDK sets no filter by
- * default).
+ * default); every later call's arguments are read through {@link RemoteConnectionGate#FILTER},
+ * and a viewer's operation is refused before its arguments are read at all
+ * ({@link RemoteConnectionGate}).
  *
  * <p><b>JVM-wide effect.</b> Sets {@code java.rmi.server.hostname} (the host RMI writes into the
  * stubs clients call back), because the JDK reads it globally; with it unset, clients would be
@@ -192,12 +194,13 @@ public final class RemoteJmx implements AutoCloseable {
             Map<String, Object> env = new HashMap<>();
             env.put(JMXConnectorServer.AUTHENTICATOR, new CredentialsAuthenticator(credentials));
             env.put(RMIConnectorServer.CREDENTIALS_FILTER_PATTERN, "java.lang.String;!*");
+            env.put(RMIConnectorServer.SERIAL_FILTER_PATTERN, RemoteConnectionGate.FILTER);
             env.put("jmx.remote.x.access.file", accessFile.toString()); // read once, by start()
             env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, ssf);
             if (csf != null) {
                 env.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, csf);
             }
-            RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(config.port(), csf, ssf, env);
+            RMIJRMPServerImpl rmiServer = new RemoteConnectionGate(config.port(), csf, ssf, env);
             RMIConnectorServer connector = new RMIConnectorServer(new JMXServiceURL("rmi", host, config.port()), env,
                     rmiServer, server);
             connector.start();

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * only the files whose {@link FileStamp} changed, so that a poll of 500 IOCs costs a directory
  * listing and 500 {@code stat}s. A missing directory is an empty one.
  *
- * <p>Not thread-safe: the refresher's thread owns it.
+ * <p>Thread-safe (synchronised): the poll thread lists, the model thread re-reads changed confs.
  */
 final class ConfDirectory {
 
@@ -40,7 +40,7 @@ final class ConfDirectory {
      * @return every installed conf by IOC name (a view, valid until the next call)
      * @throws IOException when the directory exists but cannot be listed
      */
-    Map<IocName, InstalledConf> scan() throws IOException {
+    synchronized Map<IocName, InstalledConf> scan() throws IOException {
         Set<IocName> listed = new HashSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.confDir(), "*.conf")) {
             for (Path file : files) {
@@ -66,7 +66,7 @@ final class ConfDirectory {
      *
      * @return the current conf, empty when {@code name} is not installed
      */
-    Optional<InstalledConf> refresh(IocName name) {
+    synchronized Optional<InstalledConf> refresh(IocName name) {
         Path file = layout.confFile(name);
         Optional<FileStamp> stamp;
         try {
@@ -96,7 +96,7 @@ final class ConfDirectory {
     }
 
     /** The conf of {@code name} as last read, without touching the file system. */
-    Optional<InstalledConf> get(IocName name) {
+    synchronized Optional<InstalledConf> get(IocName name) {
         return Optional.ofNullable(confs.get(name));
     }
 }

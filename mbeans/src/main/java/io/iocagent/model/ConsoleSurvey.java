@@ -1,6 +1,7 @@
 package io.iocagent.model;
 
 import io.iocagent.netlink.UnixSocket;
+import io.iocagent.proc.ConsoleClient;
 import io.iocagent.proc.ConsoleClients;
 import io.iocagent.proc.ProcessTable;
 import io.iocagent.proc.SocketHolders;
@@ -24,21 +25,22 @@ import java.util.Set;
  * matching is {@link ConsoleClients}'s: a socket belongs to a console when it is bound to its path
  * or to the file that path names now.
  */
-final class ConsoleSurvey {
+public final class ConsoleSurvey {
 
     /**
      * One console socket.
      *
      * @param listening a listener is bound to it
+     * @param inode     the listener's socket inode, -1 when not listening
      * @param recvQueue the listener's pending connections, -1 when not listening
      * @param sendQueue the listener's backlog limit, -1 when not listening
      * @param clients   processes connected to it
      */
-    record Console(boolean listening, int recvQueue, int sendQueue, List<ConsoleClientInfo> clients) {
+    public record Console(boolean listening, long inode, int recvQueue, int sendQueue, List<ConsoleClient> clients) {
 
-        static final Console ABSENT = new Console(false, -1, -1, List.of());
+        public static final Console ABSENT = new Console(false, -1, -1, -1, List.of());
 
-        Console {
+        public Console {
             clients = List.copyOf(clients);
         }
     }
@@ -53,7 +55,7 @@ final class ConsoleSurvey {
      * @return one entry per path; {@link Console#ABSENT} where nothing listens
      * @throws IOException when {@code /proc} had to be scanned and could not be
      */
-    static Map<Path, Console> take(Collection<Path> socketPaths, List<UnixSocket> dump, ProcessTable processes)
+    public static Map<Path, Console> take(Collection<Path> socketPaths, List<UnixSocket> dump, ProcessTable processes)
             throws IOException {
         Map<String, List<UnixSocket>> byPath = new HashMap<>();
         Map<UnixSocket.SocketFile, List<UnixSocket>> byFile = new HashMap<>();
@@ -93,10 +95,8 @@ final class ConsoleSurvey {
             }
             ConsoleClients traced = ConsoleClients.trace(e.getKey(), own, holders, processes);
             UnixSocket listener = traced.listener().orElseThrow();
-            List<ConsoleClientInfo> clients = traced.clients().stream()
-                    .map(c -> new ConsoleClientInfo(c.pid(), c.user(), c.command()))
-                    .toList();
-            consoles.put(e.getKey(), new Console(true, listener.pendingConnections(), listener.backlog(), clients));
+            consoles.put(e.getKey(), new Console(true, listener.inode(), listener.pendingConnections(),
+                    listener.backlog(), traced.clients()));
         }
         return consoles;
     }

@@ -3,7 +3,6 @@ package io.iocagent.model;
 import io.iocagent.conf.ConfFile;
 import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Layout;
 import io.iocagent.crash.CrashPatterns;
 import java.io.IOException;
@@ -40,7 +39,7 @@ record InstalledConf(Path path, FileStamp stamp, String command, String workingD
 
     /** Reads {@code path}, the conf of {@code name}, whose version is {@code stamp}. Never throws. */
     static InstalledConf read(Layout layout, IocName name, Path path, FileStamp stamp) {
-        Path standardSocket = layout.socketPath(name);
+        Path standardSocket = IocFacts.socketPath(layout, name, Optional.empty());
         ConfFile conf;
         try {
             conf = ConfFile.read(path, path.toString());
@@ -49,7 +48,7 @@ record InstalledConf(Path path, FileStamp stamp, String command, String workingD
         } catch (ConfSyntaxException e) {
             return broken(path, stamp, standardSocket, e.getMessage());
         }
-        Path socket = conf.get("IOC_PORT").filter(p -> !p.isEmpty()).map(IocPort::socketPath).orElse(standardSocket);
+        Path socket = IocFacts.socketPath(layout, name, conf.get("IOC_PORT"));
         String extraSource = conf.get("CRASH_LOG_PATTERNS_EXTRA").map(String::trim).orElse("");
         Optional<Pattern> extra = extraSource.isEmpty() ? Optional.empty() : CrashPatterns.compileExtra(extraSource);
         String problem = extraSource.isEmpty() || extra.isPresent() ? ""

@@ -38,6 +38,10 @@ final class TrackedIoc {
     private boolean logReadable = true;
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
+    private boolean unitRead;
+    private long unitReadAt; // System.nanoTime() before the held unit state was asked for
+    private boolean childSeen;
+    private long childSeenAt; // System.nanoTime() of the last log read that found a child start or end
 
     /**
      * @param parentOf the parent PID of a live process, -1 if unknown; see {@link ChildTracker}
@@ -48,17 +52,9 @@ final class TrackedIoc {
         this.tracker = new ChildTracker(parentOf);
     }
 
-    /**
-     * Whether an IOC with this conf and unit state belongs in the model: installed, or its unit is
-     * something other than plain inactive (running without a conf, or failed). A loaded but inactive
-     * unit without a conf is left out, so a removed IOC disappears even while systemd still holds its
-     * unit in memory.
-     *
-     * @param state null when not known
-     */
+    /** See {@link IocFacts#belongs}. */
     static boolean belongs(InstalledConf conf, UnitState state) {
-        return conf != null || state != null && !state.activeState().equals("inactive")
-                && !state.loadState().equals("not-found");
+        return IocFacts.belongs(conf != null, state);
     }
 
     IocName name() {
@@ -76,7 +72,7 @@ final class TrackedIoc {
 
     /** The console socket path: the conf's {@code IOC_PORT}, else the standard one. */
     Path socketPath() {
-        return conf != null ? conf.socketPath() : layout.socketPath(name);
+        return conf != null ? conf.socketPath() : IocFacts.socketPath(layout, name, Optional.empty());
     }
 
     /** The unit is active (so it has processes, a console, CPU use). */
@@ -106,7 +102,12 @@ final class TrackedIoc {
                     conf == null ? Optional.empty() : conf.extra());
         }
         try {
+            long readAt = System.nanoTime();
             List<LogEvent> events = reader.poll().events();
+            if (events.stream().anyMatch(e -> e instanceof LogEvent.ChildStarted || e instanceof LogEvent.ChildShuttingDown)) {
+                childSeen = true;
+                childSeenAt = readAt;
+            }
             boolean children = false;
             if (!backlogRead) {
                 backlogRead = true;
@@ -132,9 +133,22 @@ final class TrackedIoc {
         }
     }
 
-    /** Takes a new unit state from systemd; read the log just before, see {@link ChildTracker#unitObserved}. */
-    void unit(UnitState state, Instant now) {
+    /**
+     * Whether a unit state asked for at {@code readAt} ({@link System#nanoTime()}) is newer than
+     * everything this IOC knows: newer than the held state and than the last log read that found
+     * a child start or end. {@link ChildTracker#unitObserved} relies on a state being at least as
+     * new as the child lines taken before it (to tell a restart by systemd from a crash); an older
+     * one is dropped, and the signal or the poll that follows brings a newer one.
+     */
+    boolean accepts(long readAt) {
+        return (!unitRead || readAt - unitReadAt > 0) && (!childSeen || readAt - childSeenAt > 0);
+    }
+
+    /** Takes a new unit state from systemd, asked for at {@code readAt}; see {@link #accepts}. */
+    void unit(UnitState state, Instant now, long readAt) {
         unit = state;
+        unitRead = true;
+        unitReadAt = readAt;
         String s = state.activeState();
         boolean running = s.equals("active") || s.equals("reloading") || s.equals("refreshing");
         tracker.unitObserved(running, state.mainPid(), state.restarts(), now);
@@ -156,15 +170,9 @@ final class TrackedIoc {
      */
     IocSnapshot snapshot(boolean systemdConnected, Instant now) {
         boolean active = active();
-        double cpuSeconds = Double.NaN;
-        long memoryBytes = -1;
-        if (active && usage != null) {
-            cpuSeconds = usage.cpuNanos() / 1e9;
-            memoryBytes = usage.memoryBytes();
-        } else if (active) {
-            cpuSeconds = unit.cpuNanos().isPresent() ? unit.cpuNanos().getAsLong() / 1e9 : Double.NaN;
-            memoryBytes = unit.memoryBytes().orElse(-1);
-        }
+        IocFacts.Usage used = IocFacts.usage(unit, Optional.ofNullable(usage));
+        double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
+        long memoryBytes = used.memoryBytes().orElse(-1);
         return new IocSnapshot(
                 name.value(),
                 conf != null,
@@ -181,7 +189,7 @@ final class TrackedIoc {
                 active ? unit.activeEnterTimestamp().orElse(null) : null,
                 socketPath().toString(),
                 console.listening() ? "LISTEN" : "ABSENT",
-                console.clients(),
+                console.clients().stream().map(c -> new ConsoleClientInfo(c.pid(), c.user(), c.command())).toList(),
                 console.recvQueue(),
                 console.sendQueue(),
                 layout.confFile(name).toString(),

@@ -16,8 +16,11 @@ import javax.management.ObjectName;
  * <pre>
  * surface=jolokia user=alice role=operator remote=10.0.0.7 action=exec ioc=x mbean="epics.ioc:name=x,type=Ioc" member=restart detail="[]" outcome=ok message=""
  * </pre>
- * Values with spaces, quotes or {@code =} are quoted; CR and LF are escaped, so one event is always
- * one line whatever a client sends.
+ * A value that is not a plain printable-ASCII token is quoted, and inside quotes every character
+ * that could end or disguise a line is escaped ({@code \n}, {@code \\u} and four hex digits: C0 and C1 controls,
+ * DEL, U+0085, U+2028, U+2029, bidirectional overrides, BOM), so one event is always one line
+ * whatever a client sends. Array arguments are shown as their contents. The audit file adds an
+ * ISO-8601 time with zone in front of each line.
  *
  * <p><b>Who writes the line.</b> A surface that knows its caller (Jolokia, the remote JMX
  * connector) audits its own requests, refusals included, and marks its thread with
@@ -29,8 +32,12 @@ public final class AuditLog {
 
     public static final String LOGGER = "io.iocagent.audit";
 
-    /** How an operation ended: it ran, the agent refused it, or it ran and failed. */
-    public enum Outcome { OK, DENIED, FAILED }
+    /**
+     * What the line records: an operation that begins ({@code STARTED}, written before it runs, so
+     * an agent killed during it still leaves a record), or how it ended: it ran, the agent refused
+     * it (then nothing began), or it ran and failed.
+     */
+    public enum Outcome { STARTED, OK, DENIED, FAILED }
 
     /**
      * One audited operation.
@@ -114,6 +121,35 @@ public final class AuditLog {
         return b.toString();
     }
 
+    /**
+     * {@code value} as text for an audit line: arrays (remote JMX passes {@code String[]} and
+     * friends) and lists as their contents, nested ones too, instead of {@code [Ljava.lang.String;@…}.
+     */
+    public static String render(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Object[] array) {
+            return java.util.Arrays.deepToString(array);
+        }
+        if (value.getClass().isArray()) {
+            int n = java.lang.reflect.Array.getLength(value);
+            StringBuilder b = new StringBuilder("[");
+            for (int i = 0; i < n; i++) {
+                b.append(i == 0 ? "" : ", ").append(java.lang.reflect.Array.get(value, i));
+            }
+            return b.append(']').toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder b = new StringBuilder("[");
+            for (int i = 0; i < list.size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(render(list.get(i)));
+            }
+            return b.append(']').toString();
+        }
+        return String.valueOf(value);
+    }
+
     private static void field(StringBuilder b, String key, String value) {
         if (b.length() > 0) {
             b.append(' ');
@@ -123,7 +159,7 @@ public final class AuditLog {
             v = v.substring(0, MAX_VALUE) + "...";
         }
         b.append(key).append('=');
-        boolean quote = v.isEmpty() || v.chars().anyMatch(c -> c == ' ' || c == '"' || c == '=' || c == '\\' || c < 0x20);
+        boolean quote = v.isEmpty() || v.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f || c == '"' || c == '=' || c == '\\');
         if (!quote) {
             b.append(v);
             return;
@@ -138,7 +174,7 @@ public final class AuditLog {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (mustEscape(c)) {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);
@@ -147,5 +183,15 @@ public final class AuditLog {
             }
         }
         b.append('"');
+    }
+
+    /**
+     * Characters that end a line for some reader (C0, DEL, C1 with U+0085 NEL, U+2028, U+2029) or
+     * make a line read differently than it is (bidirectional controls, BOM, unpaired surrogates).
+     */
+    static boolean mustEscape(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029
+                || (c >= 0x200e && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+                || c == 0xfeff || Character.isSurrogate(c);
     }
 }

@@ -5,10 +5,12 @@ import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.IocPort;
 import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Optional;
 
 /**
@@ -31,7 +33,8 @@ public final class ConsoleTarget {
                     "  -> Looked for " + conf + "; is the IOC installed in " + session.mode().label() + " mode?");
         }
         UnitName unit = session.unit(name);
-        UnitState state = Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit);
+        UnitState state = Systemd.call(() -> session.queries().state(unit, EnumSet.of(UnitProperty.ACTIVE_STATE)),
+                "read the state of " + unit);
         if (!state.isActive()) {
             t.err(Session.DIVIDER);
             t.err("WARNING: Service '" + unit + "' is currently '" + state.activeState() + "'.");

@@ -154,10 +154,9 @@ public final class Inspector {
         }
     }
 
+    /** lsof's COMMAND, as the seed shows it: the kernel's name ({@code st.cmd}), not argv[0] ({@code bash}). */
     private static String command(ProcessInfo p) {
-        String cmd = p.commandLine().split(" ", 2)[0];
-        String base = cmd.substring(cmd.lastIndexOf('/') + 1);
-        return base.length() > 15 ? base.substring(0, 15) : base;
+        return p.name();
     }
 
     private static List<UnixSocket> concat(List<UnixSocket> a, List<UnixSocket> b) {

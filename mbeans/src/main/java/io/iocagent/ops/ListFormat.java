@@ -16,20 +16,21 @@ public final class ListFormat {
     private static final String RULE = "-".repeat(100);
     private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneId.systemDefault());
-    private static final String PLAIN = "%-20s | %-8s | %-17s | %s";
-    private static final String VERBOSE = "%-20s | %-8s | %-17s | %-6s | %-5s | %-6s | %s";
-    private static final String FULL = "%-20s | %-8s | %-17s | %-6s | %-5s | %-6s | %-3s | %-3s | %-4s | %-9s | %-10s | %-10s | %s";
+    /** Column widths of the seed's printf formats ({@code %-20s | %-8s | ...}); the last column is unpadded. */
+    private static final int[] PLAIN = {20, 8, 17, 0};
+    private static final int[] VERBOSE = {20, 8, 17, 6, 5, 6, 0};
+    private static final int[] FULL = {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 0};
 
     private ListFormat() {
     }
 
     /** The table at verbosity 0, 1 ({@code -v}) or 2 ({@code -vv}). */
     public static List<String> table(List<IocRow> rows, int verbosity) {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(rows.size() + 2);
         switch (verbosity) {
-            case 0 -> out.add(String.format(PLAIN, "IOC NAME", "STATUS", "STARTED", "UDS PATH"));
-            case 1 -> out.add(String.format(VERBOSE, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM", "UDS PATH"));
-            default -> out.add(String.format(FULL, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM",
+            case 0 -> out.add(line(PLAIN, "IOC NAME", "STATUS", "STARTED", "UDS PATH"));
+            case 1 -> out.add(line(VERBOSE, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM", "UDS PATH"));
+            default -> out.add(line(FULL, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM",
                     "RQ", "SQ", "REF", "K-STATE", "INODE", "PERM", "UDS PATH"));
         }
         out.add(RULE);
@@ -37,12 +38,12 @@ public final class ListFormat {
             String started = r.started().map(STARTED::format).orElse("-");
             String pid = r.mainPid().isPresent() && r.mainPid().getAsInt() > 0 ? Integer.toString(r.mainPid().getAsInt()) : "N/A";
             switch (verbosity) {
-                case 0 -> out.add(String.format(PLAIN, r.name(), r.activeState(), started, r.socketPath()));
-                case 1 -> out.add(String.format(VERBOSE, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()),
+                case 0 -> out.add(line(PLAIN, r.name(), r.activeState(), started, r.socketPath()));
+                case 1 -> out.add(line(VERBOSE, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()),
                         mem(r.memoryBytes()), r.socketPath()));
                 default -> {
                     IocRow.SocketFacts s = r.socket().orElse(null);
-                    out.add(String.format(FULL, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()), mem(r.memoryBytes()),
+                    out.add(line(FULL, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()), mem(r.memoryBytes()),
                             s == null ? "0" : Integer.toString(s.recvQueue()),
                             s == null ? "0" : Integer.toString(s.sendQueue()),
                             s == null ? "0" : Integer.toString(s.refCount()),
@@ -54,6 +55,25 @@ public final class ListFormat {
             }
         }
         return out;
+    }
+
+    /**
+     * One row as {@code printf "%-W1s | %-W2s | ... | %s"} prints it: each cell left-aligned and
+     * padded to its width (never cut), cells joined by {@code " | "}. Written out rather than
+     * through {@link String#format}, which parses its pattern anew for every one of a thousand rows.
+     */
+    static String line(int[] widths, String... cells) {
+        StringBuilder b = new StringBuilder(128);
+        for (int i = 0; i < cells.length; i++) {
+            if (i > 0) {
+                b.append(" | ");
+            }
+            b.append(cells[i]);
+            for (int pad = widths[i] - cells[i].length(); pad > 0; pad--) {
+                b.append(' ');
+            }
+        }
+        return b.toString();
     }
 
     /** CPU time in tenths of a second, rounded: the seed's {@code (ns + 5e7) / 1e8}. */

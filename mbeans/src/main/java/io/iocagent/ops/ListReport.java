@@ -3,15 +3,15 @@ package io.iocagent.ops;
 import io.iocagent.conf.ConfFile;
 import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.IocPort;
+import io.iocagent.model.CgroupUsage;
+import io.iocagent.model.ConsoleSurvey;
+import io.iocagent.model.IocFacts;
 import io.iocagent.netlink.NetlinkException;
-import io.iocagent.netlink.UnixSocket;
 import io.iocagent.netlink.UnixSocketDiag;
-import io.iocagent.proc.ConsoleClients;
-import io.iocagent.proc.ProcessInfo;
 import io.iocagent.proc.ProcessTable;
-import io.iocagent.proc.SocketHolders;
 import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitProperty;
+import io.iocagent.systemd.UnitQuery;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
 import java.io.IOException;
@@ -21,23 +21,36 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * {@code list}: every IOC of the mode — installed configurations and units systemd knows, stopped
- * ones too — joined in one pass per source: the conf directory, one {@code ListUnitsByPatterns}
- * plus concurrent property reads, one netlink socket dump, one /proc scan. No per-IOC process is
- * forked. CPU and memory come from systemd's accounting when it is on, otherwise they are summed
- * over the unit's cgroup processes from /proc.
+ * {@code list}: every IOC of the mode — installed configurations, and units systemd holds that are
+ * not plain inactive — joined in one pass per source, asking each source only for what the output
+ * shows: the conf directory; one {@code ListUnitsByPatterns} (which carries every unit's load,
+ * active and sub state, all a plain {@code list} prints); for {@code -v} and more, {@code MainPID}
+ * and {@code ControlGroup} of the units that are not inactive, and CPU and memory from their cgroups
+ * ({@code CPUUsageNSec}/{@code MemoryCurrent} only where a cgroup cannot be read); for
+ * {@code -vv}, one netlink socket dump; for JSON, the unit file states. No per-IOC process is
+ * forked. Each fact is derived by the model's own rules ({@link IocFacts}, {@link CgroupUsage},
+ * {@link ConsoleSurvey}), so {@code list} and the agent agree about every IOC.
  */
 public final class ListReport {
+
+    /** What {@code -v} asks of the units that are not inactive. */
+    static final Set<UnitProperty> PROCESS_PROPERTIES = EnumSet.of(UnitProperty.MAIN_PID, UnitProperty.CONTROL_GROUP);
+
+    /** What CPU and memory fall back to where a unit's cgroup cannot be read. */
+    static final Set<UnitProperty> ACCOUNTING_PROPERTIES = EnumSet.of(UnitProperty.CPU_USAGE, UnitProperty.MEMORY_CURRENT);
 
     private final Session session;
 
@@ -53,65 +66,129 @@ public final class ListReport {
         PROCESS,
         /** plus kernel socket facts */
         SOCKET,
-        /** everything, console clients too (JSON) */
+        /** everything, console clients and unit file states too (JSON) */
         FULL
     }
 
     /** Collects the rows, sorted by IOC name. */
     public List<IocRow> collect(Detail detail) throws OperationException {
-        Map<IocName, Path> installed = installedConfs();
-        Map<UnitName, UnitSummary> units = Systemd.call(
-                () -> session.systemd().listUnits(session.layout().templatePrefix()), "list the IOC units");
-        TreeSet<IocName> names = new TreeSet<>(installed.keySet());
-        units.keySet().forEach(u -> names.add(u.name()));
-        List<UnitName> unitNames = names.stream().map(session::unit).toList();
-        Map<UnitName, UnitState> states = Systemd.call(() -> session.systemd().states(unitNames), "read the IOC units");
+        Map<IocName, Optional<String>> installed = installedConfs();
+        UnitQuery query = Systemd.call(session::queries, "connect to systemd");
+        String prefix = session.layout().templatePrefix();
+        Map<UnitName, UnitSummary> listed = Systemd.call(() -> query.listUnits(prefix), "list the IOC units");
 
-        boolean wantSockets = detail.compareTo(Detail.SOCKET) >= 0;
-        List<UnixSocket> dump = wantSockets ? dump() : List.of();
-        Map<Long, Integer> refCounts = wantSockets ? refCounts() : Map.of();
+        Map<IocName, UnitState> states = new TreeMap<>();
+        for (UnitSummary summary : listed.values()) {
+            states.put(summary.unit().name(), listedState(summary));
+        }
+        for (IocName name : installed.keySet()) {
+            states.computeIfAbsent(name, n -> notLoaded(session.unit(n)));
+        }
+        states.entrySet().removeIf(e -> !IocFacts.belongs(installed.containsKey(e.getKey()), e.getValue()));
+
         ProcessTable processes = new ProcessTable();
-        SocketHolders holders = null;
+        Map<IocName, Optional<CgroupUsage>> measured = new HashMap<>();
+        if (detail.compareTo(Detail.PROCESS) >= 0) {
+            List<UnitName> running = states.values().stream()
+                    .filter(s -> !s.activeState().equals("inactive")).map(UnitState::unit).toList();
+            Map<UnitName, UnitState> process = read(query, running, PROCESS_PROPERTIES);
+            List<UnitName> unmeasured = new ArrayList<>();
+            for (UnitState p : process.values()) {
+                UnitState merged = withProcess(states.get(p.unit().name()), p);
+                states.put(p.unit().name(), merged);
+                Optional<CgroupUsage> usage = merged.isActive()
+                        ? CgroupUsage.of(processes, merged.controlGroup()) : Optional.empty();
+                measured.put(p.unit().name(), usage);
+                if (merged.isActive() && usage.isEmpty()) {
+                    unmeasured.add(p.unit());
+                }
+            }
+            read(query, unmeasured, ACCOUNTING_PROPERTIES).values().forEach(a ->
+                    states.put(a.unit().name(), withAccounting(states.get(a.unit().name()), a)));
+        }
+        if (detail == Detail.FULL) {
+            read(query, states.values().stream().map(UnitState::unit).toList(), EnumSet.of(UnitProperty.UNIT_FILE_STATE))
+                    .values().forEach(f -> states.put(f.unit().name(), withUnitFileState(states.get(f.unit().name()), f)));
+        }
+
+        Map<IocName, Path> socketPaths = new TreeMap<>();
+        states.keySet().forEach(n -> socketPaths.put(n,
+                IocFacts.socketPath(session.layout(), n, installed.getOrDefault(n, Optional.empty()))));
+        Map<Path, ConsoleSurvey.Console> consoles = Map.of();
+        Map<Long, Integer> refCounts = Map.of();
+        if (detail.compareTo(Detail.SOCKET) >= 0) {
+            consoles = survey(socketPaths.values(), processes);
+            refCounts = refCounts();
+        }
 
         List<IocRow> rows = new ArrayList<>();
-        for (IocName name : names) {
-            UnitState state = states.get(session.unit(name));
-            Path socketPath = socketPath(name, installed.get(name));
-            Optional<IocRow.SocketFacts> socket = Optional.empty();
-            if (wantSockets) {
-                socket = dump.stream()
-                        .filter(s -> s.isListening() && s.path().map(p -> p.equals(socketPath.toString())).orElse(false))
-                        .findFirst()
-                        .map(s -> new IocRow.SocketFacts(s.state() == UnixSocket.State.LISTEN ? "LISTEN" : s.state().name(),
-                                s.inode(), s.pendingConnections(), s.backlog(), refCounts.getOrDefault(s.inode(), 0),
-                                permissions(socketPath)));
-            }
-            List<IocRow.Client> clients = List.of();
-            if (detail == Detail.FULL && socket.isPresent()) {
-                if (holders == null) {
-                    holders = socketHolders(processes);
-                }
-                clients = clients(socketPath, dump, holders, processes);
-            }
-            boolean active = state != null && state.isActive();
-            OptionalLong cpu = state == null ? OptionalLong.empty() : state.cpuNanos();
-            OptionalLong mem = state == null ? OptionalLong.empty() : state.memoryBytes();
-            if (detail.compareTo(Detail.PROCESS) >= 0 && active && (cpu.isEmpty() || mem.isEmpty())) {
-                long[] summed = cgroupUsage(processes, state.controlGroup());
-                if (summed != null) {
-                    cpu = cpu.isPresent() ? cpu : OptionalLong.of(summed[0]);
-                    mem = mem.isPresent() ? mem : OptionalLong.of(summed[1]);
-                }
-            }
-            rows.add(new IocRow(name.value(), installed.containsKey(name),
-                    state == null ? "inactive" : state.activeState(), state == null ? "dead" : state.subState(),
-                    state == null ? "" : state.unitFileState(),
-                    active ? mtime(socketPath) : Optional.empty(),
-                    state == null || state.mainPid() <= 0 ? OptionalInt.empty() : OptionalInt.of(state.mainPid()),
-                    active ? cpu : OptionalLong.empty(), active ? mem : OptionalLong.empty(),
-                    socketPath.toString(), socket, clients));
+        for (Map.Entry<IocName, UnitState> e : states.entrySet()) {
+            Path socketPath = socketPaths.get(e.getKey());
+            rows.add(row(e.getKey(), installed.containsKey(e.getKey()), e.getValue(),
+                    measured.getOrDefault(e.getKey(), Optional.empty()), socketPath,
+                    consoles.getOrDefault(socketPath, ConsoleSurvey.Console.ABSENT), refCounts, detail));
         }
         return rows;
+    }
+
+    /**
+     * One row from the facts of one IOC, by the model's rules.
+     *
+     * @param state    the unit's state with what {@code detail} asked for
+     * @param measured its cgroup reading, empty when none (or not asked)
+     * @param console  its console socket ({@link ConsoleSurvey.Console#ABSENT} when not asked)
+     */
+    static IocRow row(IocName name, boolean installed, UnitState state, Optional<CgroupUsage> measured,
+                      Path socketPath, ConsoleSurvey.Console console, Map<Long, Integer> refCounts, Detail detail) {
+        boolean active = state.isActive();
+        IocFacts.Usage usage = detail.compareTo(Detail.PROCESS) >= 0 ? IocFacts.usage(state, measured)
+                : new IocFacts.Usage(OptionalLong.empty(), OptionalLong.empty());
+        Optional<IocRow.SocketFacts> socket = console.listening()
+                ? Optional.of(new IocRow.SocketFacts("LISTEN", console.inode(), console.recvQueue(), console.sendQueue(),
+                        refCounts.getOrDefault(console.inode(), 0), permissions(socketPath)))
+                : Optional.empty();
+        List<IocRow.Client> clients = detail == Detail.FULL
+                ? console.clients().stream().map(c -> new IocRow.Client(c.pid(), c.user(), c.command(), c.since())).toList()
+                : List.of();
+        return new IocRow(name.value(), installed, state.activeState(), state.subState(), state.unitFileState(),
+                active ? mtime(socketPath) : Optional.empty(),
+                state.mainPid() <= 0 ? OptionalInt.empty() : OptionalInt.of(state.mainPid()),
+                usage.cpuNanos(), usage.memoryBytes(), socketPath.toString(), socket, clients);
+    }
+
+    private static Map<UnitName, UnitState> read(UnitQuery query, List<UnitName> units, Set<UnitProperty> properties)
+            throws OperationException {
+        return units.isEmpty() ? Map.of() : Systemd.call(() -> query.states(units, properties), "read the IOC units");
+    }
+
+    /** A listed unit: its load, active and sub state as the listing gave them. */
+    static UnitState listedState(UnitSummary s) {
+        return new UnitState(s.unit(), s.loadState(), s.activeState(), s.subState(), "", 0, 0, Optional.empty(),
+                Optional.empty(), "", OptionalLong.empty(), OptionalLong.empty(), "", List.of(), "");
+    }
+
+    /** A unit the manager does not hold in memory: inactive and dead, as loading it would show. */
+    static UnitState notLoaded(UnitName unit) {
+        return new UnitState(unit, "", "inactive", "dead", "", 0, 0, Optional.empty(), Optional.empty(), "",
+                OptionalLong.empty(), OptionalLong.empty(), "", List.of(), "");
+    }
+
+    private static UnitState withProcess(UnitState s, UnitState p) {
+        return new UnitState(s.unit(), s.loadState(), s.activeState(), s.subState(), s.serviceResult(), p.mainPid(),
+                s.restarts(), s.execMainStartTimestamp(), s.activeEnterTimestamp(), p.controlGroup(), s.cpuNanos(),
+                s.memoryBytes(), s.fragmentPath(), s.dropInPaths(), s.unitFileState());
+    }
+
+    private static UnitState withAccounting(UnitState s, UnitState a) {
+        return new UnitState(s.unit(), s.loadState(), s.activeState(), s.subState(), s.serviceResult(), s.mainPid(),
+                s.restarts(), s.execMainStartTimestamp(), s.activeEnterTimestamp(), s.controlGroup(), a.cpuNanos(),
+                a.memoryBytes(), s.fragmentPath(), s.dropInPaths(), s.unitFileState());
+    }
+
+    private static UnitState withUnitFileState(UnitState s, UnitState f) {
+        return new UnitState(s.unit(), s.loadState(), s.activeState(), s.subState(), s.serviceResult(), s.mainPid(),
+                s.restarts(), s.execMainStartTimestamp(), s.activeEnterTimestamp(), s.controlGroup(), s.cpuNanos(),
+                s.memoryBytes(), s.fragmentPath(), s.dropInPaths(), f.unitFileState());
     }
 
     /** True when nothing could be listed because directories are closed to this user (the seed's #94 hint). */
@@ -122,9 +199,10 @@ public final class ListReport {
                 || (Files.isDirectory(runDir) && !(Files.isReadable(runDir) && Files.isExecutable(runDir)));
     }
 
-    private Map<IocName, Path> installedConfs() throws OperationException {
+    /** Installed IOCs and the {@code IOC_PORT} of each (empty when unset or the conf is unreadable). */
+    private Map<IocName, Optional<String>> installedConfs() throws OperationException {
         Path dir = session.layout().confDir();
-        Map<IocName, Path> confs = new HashMap<>();
+        Map<IocName, Optional<String>> confs = new HashMap<>();
         if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
             return confs; // accessLimited() lets the caller say why the list may be short
         }
@@ -132,7 +210,7 @@ public final class ListReport {
             files.filter(p -> p.getFileName().toString().endsWith(".conf") && Files.isRegularFile(p)).forEach(p -> {
                 String base = IocName.baseName(p.getFileName().toString());
                 if (IocName.isValid(base)) {
-                    confs.put(new IocName(base), p);
+                    confs.put(new IocName(base), port(p));
                 }
             });
         } catch (IOException e) {
@@ -142,27 +220,25 @@ public final class ListReport {
         return confs;
     }
 
-    /** The installed IOC_PORT's socket path, else the standard one. */
-    private Path socketPath(IocName name, Path conf) {
-        if (conf != null) {
-            try {
-                Optional<String> port = ConfFile.read(conf, conf.toString()).get("IOC_PORT").filter(p -> !p.isEmpty());
-                if (port.isPresent()) {
-                    return IocPort.socketPath(port.get());
-                }
-            } catch (IOException | ConfSyntaxException e) {
-                // An unreadable or broken conf still lists, with the standard path.
-            }
+    private static Optional<String> port(Path conf) {
+        try {
+            return ConfFile.read(conf, conf.toString()).get("IOC_PORT");
+        } catch (IOException | ConfSyntaxException e) {
+            return Optional.empty(); // an unreadable or broken conf still lists, with the standard path
         }
-        return session.layout().socketPath(name);
     }
 
-    private static List<UnixSocket> dump() throws OperationException {
+    /** Every console of {@code paths}, by the model's survey (one dump, /proc only if clients are connected). */
+    private static Map<Path, ConsoleSurvey.Console> survey(Collection<Path> paths, ProcessTable processes)
+            throws OperationException {
         try {
-            return new UnixSocketDiag().dump();
+            return ConsoleSurvey.take(paths, new UnixSocketDiag().dump(), processes);
         } catch (NetlinkException e) {
             throw OperationException.failure("Cannot read the kernel's UNIX socket table: " + e.getMessage(),
                     "  -> The sock_diag netlink interface is needed (module unix_diag; not available in some containers).");
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot map console clients: " + e.getMessage(),
+                    "  -> /proc must be mounted and readable.");
         }
     }
 
@@ -184,48 +260,6 @@ public final class ListReport {
             return Map.of();
         }
         return counts;
-    }
-
-    private static SocketHolders socketHolders(ProcessTable processes) throws OperationException {
-        try {
-            return processes.socketHolders();
-        } catch (IOException e) {
-            throw OperationException.failure("Cannot scan /proc for socket holders: " + e.getMessage(),
-                    "  -> /proc must be mounted and readable.");
-        }
-    }
-
-    private static List<IocRow.Client> clients(Path socketPath, List<UnixSocket> dump, SocketHolders holders,
-                                                ProcessTable processes) throws OperationException {
-        try {
-            return ConsoleClients.trace(socketPath, dump, holders, processes).clients().stream()
-                    .map(c -> new IocRow.Client(c.pid(), c.user(), c.command(), c.since()))
-                    .toList();
-        } catch (IOException e) {
-            throw OperationException.failure("Cannot map console clients of " + socketPath + ": " + e.getMessage(),
-                    "  -> /proc must be mounted and readable.");
-        }
-    }
-
-    /** {cpu ns, rss bytes} summed over the cgroup's processes, or null when it cannot be read. */
-    private static long[] cgroupUsage(ProcessTable processes, String controlGroup) {
-        if (controlGroup == null || controlGroup.isEmpty()) {
-            return null;
-        }
-        try {
-            long cpu = 0;
-            long rss = 0;
-            for (int pid : processes.cgroupPids(controlGroup)) {
-                Optional<ProcessInfo> p = processes.process(pid);
-                if (p.isPresent()) {
-                    cpu += p.get().cpuTime().toNanos();
-                    rss += p.get().rssBytes();
-                }
-            }
-            return new long[] {cpu, rss};
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private static Optional<Instant> mtime(Path socket) {

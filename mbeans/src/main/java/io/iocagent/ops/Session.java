@@ -6,6 +6,7 @@ import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.SystemdBus;
 import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitQuery;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -14,9 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * Everything one caller's operations share: the mode's layout, who is calling, their
- * environment, how to talk to them, whether prompts are forced, and the systemd connection
- * (opened on first use, so {@code generate} never needs a bus). Not thread-safe: one caller at a
- * time.
+ * environment, how to talk to them, whether prompts are forced, and the systemd connections
+ * (opened on first use, so {@code generate} never needs a bus): {@link #queries()} for what only
+ * reads, {@link #systemd()} for jobs and unit files. Not thread-safe: one caller at a time.
  */
 public final class Session implements AutoCloseable {
 
@@ -30,27 +31,40 @@ public final class Session implements AutoCloseable {
     private final Terminal terminal;
     private final boolean force;
     private final Supplier<SystemdBus> connector;
+    private final Supplier<UnitQuery> queryConnector;
     private final boolean ownsBus;
     private final boolean mayRunSudo;
     private SystemdBus systemd;
+    private UnitQuery queries;
 
     /**
      * @param connector opens the systemd connection of {@code layout}'s mode; called at most once
      */
     public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
                    Supplier<SystemdBus> connector) {
-        this(layout, account, env, terminal, force, connector, true);
+        this(layout, account, env, terminal, force, connector, null, true);
+    }
+
+    /**
+     * @param connector      opens the systemd connection of {@code layout}'s mode; called at most once
+     * @param queryConnector opens the read-only queries of that mode; called at most once, and
+     *                       closed with the session
+     */
+    public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
+                   Supplier<SystemdBus> connector, Supplier<UnitQuery> queryConnector) {
+        this(layout, account, env, terminal, force, connector, queryConnector, true);
     }
 
     /** @param ownsBus true for the command line: it owns its connection, and it may run sudo (see {@link #mayRunSudo()}) */
     private Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
-                    Supplier<SystemdBus> connector, boolean ownsBus) {
+                    Supplier<SystemdBus> connector, Supplier<UnitQuery> queryConnector, boolean ownsBus) {
         this.layout = layout;
         this.account = account;
         this.env = Map.copyOf(env);
         this.terminal = terminal;
         this.force = force;
         this.connector = connector;
+        this.queryConnector = queryConnector;
         this.ownsBus = ownsBus;
         this.mayRunSudo = ownsBus;
     }
@@ -61,13 +75,13 @@ public final class Session implements AutoCloseable {
      */
     public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
                                       boolean force, SystemdBus bus) {
-        return new Session(layout, account, env, terminal, force, () -> bus, false);
+        return new Session(layout, account, env, terminal, force, () -> bus, null, false);
     }
 
     /** As {@link #onSharedBus(Layout, Account, Map, Terminal, boolean, SystemdBus)}, connecting on first use. */
     public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
                                       boolean force, Supplier<SystemdBus> bus) {
-        return new Session(layout, account, env, terminal, force, bus, false);
+        return new Session(layout, account, env, terminal, force, bus, null, false);
     }
 
     public Layout layout() {
@@ -103,6 +117,18 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Read-only questions to systemd, opened now if this is the first call: the session's own
+     * query connection when it has one (the command line's lean one), else answered by
+     * {@link #systemd()}.
+     */
+    public UnitQuery queries() {
+        if (queries == null) {
+            queries = queryConnector != null ? queryConnector.get() : UnitQuery.over(systemd());
+        }
+        return queries;
+    }
+
+    /**
      * True for the command line, false for the agent's sessions: the agent acts for remote callers
      * and never escalates (its unit sets {@code NoNewPrivileges=yes}), so in system mode it refuses
      * what needs root beyond polkit's grant ({@link Enablement}).
@@ -129,6 +155,9 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        if (queries != null) {
+            queries.close();
+        }
         if (systemd != null && ownsBus) {
             systemd.close();
         }

@@ -1,8 +1,12 @@
 package io.iocagent.ops;
 
+import io.iocagent.conf.ConfFile;
+import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
+import io.iocagent.model.IocFacts;
 import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -14,7 +18,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code status NAME}: the unit's state, sub-state, PID and since when, then the last lines of
@@ -25,6 +32,11 @@ public final class StatusReport {
 
     /** Lines of the procServ log shown under the state. */
     public static final int LOG_LINES = 10;
+
+    /** What the report shows of the unit: all systemd is asked for. */
+    static final Set<UnitProperty> PROPERTIES = EnumSet.of(UnitProperty.LOAD_STATE, UnitProperty.UNIT_FILE_STATE,
+            UnitProperty.ACTIVE_STATE, UnitProperty.SUB_STATE, UnitProperty.ACTIVE_ENTER, UnitProperty.MAIN_PID,
+            UnitProperty.RESTARTS);
 
     /** Exit status for an IOC that is not active, as {@code systemctl status} uses. */
     public static final int NOT_ACTIVE = 3;
@@ -45,7 +57,7 @@ public final class StatusReport {
         Installed.requireReadableConfDir(session, name);
         Layout layout = session.layout();
         UnitName unit = session.unit(name);
-        UnitState s = Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit);
+        UnitState s = Systemd.call(() -> session.queries().state(unit, PROPERTIES), "read the state of " + unit);
         Path conf = layout.confFile(name);
 
         t.out("IOC:       " + name + " (" + session.mode().label() + " mode)");
@@ -57,7 +69,8 @@ public final class StatusReport {
         t.out("Main PID:  " + (s.mainPid() > 0 ? Integer.toString(s.mainPid()) : "-"));
         t.out("Restarts:  " + s.restarts() + " (by systemd)");
         t.out("Conf:      " + conf + (Files.isRegularFile(conf) ? "" : " (not installed)"));
-        t.out("Socket:    " + layout.socketPath(name) + (Files.exists(layout.socketPath(name)) ? "" : " (absent)"));
+        Path socket = IocFacts.socketPath(layout, name, port(conf));
+        t.out("Socket:    " + socket + (Files.exists(socket) ? "" : " (absent)"));
         Path log = layout.logFile(name);
         t.out("Log:       " + log);
         t.out("");
@@ -77,6 +90,15 @@ public final class StatusReport {
             }
         }
         return s.activeState().equals("active") ? 0 : NOT_ACTIVE;
+    }
+
+    /** The installed conf's {@code IOC_PORT}; empty when not installed, unreadable or unset. */
+    private static Optional<String> port(Path conf) {
+        try {
+            return Files.isRegularFile(conf) ? ConfFile.read(conf, conf.toString()).get("IOC_PORT") : Optional.empty();
+        } catch (IOException | ConfSyntaxException e) {
+            return Optional.empty();
+        }
     }
 
     private static String ago(Instant at) {

@@ -2,13 +2,16 @@ package io.iocagent.ops;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code view NAME}: the IOC's configuration file, then its unit as systemd resolves it for that
@@ -16,6 +19,10 @@ import java.util.List;
  * {@code systemctl cat} prints them — read from the paths systemd reports over D-Bus.
  */
 public final class UnitView {
+
+    /** What the view needs from systemd: the unit's files and whether it loaded. */
+    static final Set<UnitProperty> PROPERTIES = EnumSet.of(UnitProperty.LOAD_STATE, UnitProperty.FRAGMENT_PATH,
+            UnitProperty.DROP_IN_PATHS);
 
     private final Session session;
     private final Terminal t;
@@ -48,7 +55,7 @@ public final class UnitView {
         t.out(Session.SUB_DIVIDER);
         UnitName unit = session.unit(name);
         try {
-            UnitState s = Systemd.call(() -> session.systemd().state(unit), "read the unit files of " + unit);
+            UnitState s = Systemd.call(() -> session.queries().state(unit, PROPERTIES), "read the unit files of " + unit);
             List<Path> files = new ArrayList<>();
             if (!s.fragmentPath().isEmpty()) {
                 files.add(Path.of(s.fragmentPath()));

@@ -3,10 +3,20 @@ package io.iocagent.posix;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Optional;
 
 /**
- * libc calls through JNA. Only calls that cannot fail in a harmful way are bound; each wrapper
- * documents what it returns when the C call reports nothing.
+ * The process's identity and terminals. What {@code /proc/self} and the JDK can answer is read
+ * from there (ids from {@code /proc/self/status}, the names of the process's own user and group
+ * through the JDK's user database lookup, terminals from the {@code /proc/self/fd} links), so a
+ * short command needs no native library; the rest are libc calls through JNA. Only calls that
+ * cannot fail in a harmful way are bound; each wrapper documents what it returns when the C call
+ * reports nothing.
  *
  * <p>Thread-safe: the bound functions are reentrant for our use ({@code getgrgid}/{@code getpwuid}
  * results are copied before returning).
@@ -32,25 +42,64 @@ public final class Posix {
     private Posix() {
     }
 
-    /** True when file descriptor {@code fd} (0 = stdin) is a terminal. */
+    private static final Path SELF = Path.of("/proc/self");
+
+    /**
+     * True when file descriptor {@code fd} (0 = stdin) is a terminal: its {@code /proc/self/fd}
+     * link names a terminal device ({@code /dev/pts/N}, {@code /dev/ttyX}, {@code /dev/console}),
+     * else, when that link cannot be read, what {@code isatty(3)} says.
+     */
     public static boolean isTerminal(int fd) {
-        return LibC.INSTANCE.isatty(fd) == 1;
+        try {
+            String target = Files.readSymbolicLink(SELF.resolve("fd").resolve(Integer.toString(fd))).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return LibC.INSTANCE.isatty(fd) == 1;
+        }
     }
 
+    /** The real user id. */
     public static int uid() {
-        return LibC.INSTANCE.getuid();
+        return ids("Uid:", 0).orElseGet(() -> LibC.INSTANCE.getuid());
     }
 
+    /** The effective user id. */
     public static int euid() {
-        return LibC.INSTANCE.geteuid();
+        return ids("Uid:", 1).orElseGet(() -> LibC.INSTANCE.geteuid());
     }
 
+    /** The real group id. */
     public static int gid() {
-        return LibC.INSTANCE.getgid();
+        return ids("Gid:", 0).orElseGet(() -> LibC.INSTANCE.getgid());
+    }
+
+    private static int egid() {
+        return ids("Gid:", 1).orElse(-1);
+    }
+
+    /** Field {@code index} (0 real, 1 effective) of the {@code Uid:} or {@code Gid:} line of /proc/self/status. */
+    private static Optional<Integer> ids(String key, int index) {
+        try {
+            for (String line : Files.readAllLines(SELF.resolve("status"), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith(key)) {
+                    return Optional.of(Integer.parseInt(line.substring(key.length()).trim().split("\\s+")[index]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: ask libc
+        }
+        return Optional.empty();
     }
 
     /** The name of group {@code gid}, or its number as text when no group database knows it. */
     public static String groupName(int gid) {
+        if (gid == egid()) {
+            try { // /proc/self belongs to the effective ids; the JDK resolves them through NSS
+                return Files.readAttributes(SELF, PosixFileAttributes.class).group().getName();
+            } catch (IOException | UnsupportedOperationException e) {
+                // ask libc
+            }
+        }
         Pointer group = LibC.INSTANCE.getgrgid(gid);
         // struct group { char *gr_name; ... }: the name pointer is the first field.
         return group == null ? Integer.toString(gid) : group.getPointer(0).getString(0);
@@ -58,6 +107,13 @@ public final class Posix {
 
     /** The login name of {@code uid}, or its number as text when no user database knows it. */
     public static String userName(int uid) {
+        if (uid == euid()) {
+            try {
+                return Files.getOwner(SELF).getName();
+            } catch (IOException | UnsupportedOperationException e) {
+                // ask libc
+            }
+        }
         Pointer passwd = LibC.INSTANCE.getpwuid(uid);
         // struct passwd { char *pw_name; char *pw_passwd; uid_t; gid_t; char *pw_gecos; char *pw_dir; ... }
         return passwd == null ? Integer.toString(uid) : passwd.getPointer(0).getString(0);

@@ -175,7 +175,7 @@ public final class ProcessTable {
             int uid = effectiveUid(text(dir.resolve("status")));
             String command = commandLine(Files.readAllBytes(dir.resolve("cmdline")), stat.comm());
             return Optional.of(new ProcessInfo(pid, stat.ppid(), uid, userName(uid), startTime(stat), stat.state(),
-                    command, cpuTime(stat), stat.rssPages() * pageSize));
+                    stat.comm(), command, cpuTime(stat), stat.rssPages() * pageSize));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (FileSystemException e) {

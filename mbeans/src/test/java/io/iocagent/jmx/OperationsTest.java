@@ -119,8 +119,11 @@ class OperationsTest {
             }
             assertThrows(MBeanException.class, () -> ops.view(new IocName("ghost"))); // reading operations: no line
 
-            List<String> lines = audit.lines();
-            assertEquals(2, lines.size(), lines.toString());
+            List<String> all = audit.lines();
+            assertEquals(4, all.size(), "a begin and an end line per local operation: " + all);
+            assertTrue(all.get(0).endsWith(" member=generate detail=" + dir + " outcome=started message=\"\""), all.get(0));
+            assertTrue(all.get(2).contains(" member=stop detail=\"\" outcome=started"), all.get(2));
+            List<String> lines = all.stream().filter(l -> !l.contains("outcome=started")).toList();
             assertTrue(lines.get(0).startsWith("surface=jmx user=local role=operator remote=local action=exec ioc=\"\" mbean=\"\""
                     + " member=generate detail=" + dir + " outcome=ok message=\"Next step: ioc-runner --local install"), lines.get(0));
             assertTrue(lines.get(1).contains("ioc=ghost mbean=\"\" member=stop detail=\"\" outcome=failed"

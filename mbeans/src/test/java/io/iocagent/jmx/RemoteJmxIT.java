@@ -158,8 +158,11 @@ class RemoteJmxIT {
                         new Object[] {"ghost"}, new String[] {String.class.getName()}));
                 mbs.getAttribute(JmxSurface.MANAGER, "IocCount"); // reads are not operations: no line
             }
-            List<String> lines = audit.await(3);
-
+            List<String> all = audit.await(5);
+            assertEquals(5, all.size(), "the refusal, then a begin and an end line per operator call: " + all);
+            assertTrue(all.get(1).contains("member=refresh detail=[] outcome=started"), all.get(1));
+            assertTrue(all.get(3).contains("member=start detail=[ghost] outcome=started"), all.get(3));
+            List<String> lines = all.stream().filter(l -> !l.contains("outcome=started")).toList();
             assertEquals(3, lines.size(), lines.toString());
             assertTrue(lines.get(0).startsWith("surface=jmx user=" + VIEWER + " role=viewer remote=127.0.0.1 action=exec ioc=beta"
                     + " mbean=\"epics.ioc:name=beta,type=Ioc\" member=stop"), lines.get(0));

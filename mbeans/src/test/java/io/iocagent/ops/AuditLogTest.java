@@ -27,6 +27,25 @@ class AuditLogTest {
     }
 
     @Test
+    void everyLineSeparatorAndControlCharacterIsEscapedAndTheValueQuoted() {
+        String nasty = "a\u2028b\u2029c\u0085d\u0000e\u001bf\u009bg\u007fh\u202ei";
+        String line = AuditLog.format(new AuditLog.Event("jolokia", "u", "operator", "::1", "exec", "x",
+                "epics.ioc:name=x,type=Ioc", "op", nasty, AuditLog.Outcome.OK, "\u00e9"));
+        assertTrue(line.contains("detail=\"a\\u2028b\\u2029c\\u0085d\\u0000e\\u001bf\\u009bg\\u007fh\\u202ei\""), line);
+        assertTrue(line.contains("message=\"\u00e9\""), "non-ASCII text is quoted: " + line);
+        for (char c : line.toCharArray()) {
+            assertTrue(c >= 0x20 && c < 0x7f || c == '\u00e9', "raw character U+" + Integer.toHexString(c) + " in " + line);
+        }
+    }
+
+    @Test
+    void arraysAreRenderedAsTheirContents() {
+        assertEquals("[[a, b], 3]", AuditLog.render(java.util.List.of(new String[] {"a", "b"}, 3)));
+        assertEquals("[1, 2]", AuditLog.render(new int[] {1, 2}));
+        assertEquals("[x, [y]]", AuditLog.render(new Object[] {"x", new String[] {"y"}}));
+    }
+
+    @Test
     void longValuesAreCut() {
         String line = AuditLog.format(new AuditLog.Event("jolokia", "u", "operator", "::1", "write", "x",
                 "epics.ioc:name=x,type=Ioc", "A", "x".repeat(5000), AuditLog.Outcome.OK, ""));

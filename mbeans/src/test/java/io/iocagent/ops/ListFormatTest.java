@@ -62,4 +62,16 @@ class ListFormatTest {
                 + "\"socket\":{\"path\":\"/run/procserv/stopped/control\"},\"consoleClients\":[]}"), json);
         assertTrue(json.endsWith("]}"));
     }
+
+    @Test
+    void rowsAreByteForByteWhatTheSeedsPrintfFormatsPrint() {
+        String full = "%-20s | %-8s | %-17s | %-6s | %-5s | %-6s | %-3s | %-3s | %-4s | %-9s | %-10s | %-10s | %s";
+        String[] cells = {"averyveryverylongiocname", "deactivating", "2026-08-17 10:02", "123456789", "12345.6s",
+            "100000.0M", "1000", "4096", "12", "LISTEN", "123456789012", "srw-rw----", "/run/procserv/x/control"};
+        assertEquals(String.format(full, (Object[]) cells),
+                ListFormat.line(new int[] {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 0}, cells), "cells wider than their columns");
+        String[] narrow = {"a", "b", "-", "N/A", "N/A", "N/A", "0", "0", "0", "UNKNOWN", "N/A", "N/A", ""};
+        assertEquals(String.format(full, (Object[]) narrow),
+                ListFormat.line(new int[] {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 0}, narrow), "cells padded");
+    }
 }

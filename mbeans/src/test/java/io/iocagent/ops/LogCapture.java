@@ -40,6 +40,22 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return lines();
     }
 
+    /**
+     * The lines that record how an operation ended (not the {@code outcome=started} lines written
+     * when one begins), once there are at least {@code n}, or after 5 s.
+     */
+    public List<String> awaitEnded(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ended().size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return ended();
+    }
+
+    private List<String> ended() {
+        return lines().stream().filter(l -> !l.contains(" outcome=started ")).toList();
+    }
+
     @Override
     public void publish(LogRecord record) {
         records.add(record);

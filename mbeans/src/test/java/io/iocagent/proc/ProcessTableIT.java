@@ -9,6 +9,7 @@ import io.iocagent.netlink.ConsoleSocketFixture;
 import io.iocagent.netlink.UnixSocket;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.posix.Posix;
+import io.iocagent.testbed.TestBed;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,30 @@ class ProcessTableIT {
         assertTrue(Math.abs(p.rssBytes() - vmRss) < vmRss / 10, "rss " + p.rssBytes() + " vs VmRSS " + vmRss);
         // The thread group leader is the launcher's primordial thread, which waits for main() to end.
         assertTrue("RSD".indexOf(p.state()) >= 0, "state " + p.state());
+    }
+
+    @Test
+    void theNameIsTheKernelsAScriptRunByItsShebangIsNamedAfterTheScript() throws Exception {
+        // How an IOC's st.cmd runs: the kernel names the process after the file executed (st.cmd),
+        // argv[0] is the interpreter. lsof, and so epics-ioc-runner's inspect, shows the former.
+        Path script = Files.writeString(tmp.resolve("st.cmd"), "#!/bin/sh\nsleep 30\necho done\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Process ioc = new ProcessBuilder(script.toString()).start();
+        try {
+            TestBed.await(Duration.ofSeconds(10), "the script to be exec'd", () -> {
+                try {
+                    return processes.process((int) ioc.pid()).map(p -> p.name().equals("st.cmd")).orElse(false);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            ProcessInfo p = processes.process((int) ioc.pid()).orElseThrow();
+            assertEquals("st.cmd", p.name());
+            assertTrue(p.commandLine().startsWith("/bin/sh "), p.commandLine());
+        } finally {
+            ioc.destroyForcibly();
+            ioc.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

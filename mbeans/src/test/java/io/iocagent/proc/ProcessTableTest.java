@@ -86,6 +86,7 @@ class ProcessTableTest {
         assertEquals(Duration.ofMillis(3800), p.cpuTime());
         assertEquals(300 * FakeProc.PAGE, p.rssBytes());
         assertEquals("/usr/bin/procServ -f unix:/run/x/control /bin/sleep", p.commandLine());
+        assertEquals("procServ", p.name());
     }
 
     @Test

@@ -231,6 +231,54 @@ public final class TestBed implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates an iocBoot directory {@code <root>/iocs/<dirName>} for a real EPICS IOC: an executable
+     * {@code st.cmd} starting with {@code #!<EPICS bin>/softIoc} (or {@code softIocPVA} when
+     * {@code pva}), a {@code test.db} of a few records named {@code <pvPrefix>temperature},
+     * {@code <pvPrefix>counter} and {@code <pvPrefix>name}, and what {@code kind} adds. Give the
+     * IOC its own CA port through its conf ({@code EPICS_CAS_SERVER_PORT}, see {@link EpicsBase}).
+     */
+    public Path epicsBoot(String dirName, EpicsIoc kind, boolean pva, String pvPrefix) {
+        EpicsBase epics = EpicsBase.require();
+        Path dir = root.resolve("iocs").resolve(dirName);
+        String db = switch (kind) {
+            case MISSING_DB -> "missing.db";
+            default -> "test.db";
+        };
+        StringBuilder st = new StringBuilder()
+                .append("#!").append(epics.tool(pva ? "softIocPVA" : "softIoc")).append('\n')
+                .append("dbLoadRecords(\"").append(db).append("\", \"P=").append(pvPrefix).append("\")\n")
+                .append("iocInit\n");
+        if (kind == EpicsIoc.CRASH_AFTER_INIT) {
+            // iocsh's system() runs sh, whose parent is the IOC itself.
+            st.append("system(\"kill -SEGV $PPID\")\n");
+        }
+        String records = """
+                record(ai, "$(P)temperature") {
+                    field(VAL, "21.5")
+                    field(PINI, "YES")
+                }
+                record(calc, "$(P)counter") {
+                    field(SCAN, "1 second")
+                    field(CALC, "A+1")
+                    field(INPA, "$(P)counter")
+                }
+                record(stringin, "$(P)name") {
+                    field(VAL, "$(P)")
+                    field(PINI, "YES")
+                }
+                """;
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("test.db"), records);
+            Path cmd = Files.writeString(dir.resolve("st.cmd"), st.toString());
+            Files.setPosixFilePermissions(cmd, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Runs {@code systemctl --user ARGS} (the oracle) and returns its stdout. */
     public String systemctl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("systemctl", "--user"));

@@ -1,0 +1,72 @@
+package io.iocagent.model;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.conf.IocPort;
+import io.iocagent.conf.Layout;
+import io.iocagent.systemd.UnitState;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The rules that turn source readings into an IOC's facts, each written once: the agent's model
+ * ({@link Refresher}, {@link TrackedIoc}) and the command line's {@code list}, {@code status} and
+ * {@code inspect} call these, so two surfaces cannot disagree about one IOC. The readings
+ * themselves come from the same collectors too: {@link CgroupUsage} for CPU and memory,
+ * {@link ConsoleSurvey} for the console socket and its clients.
+ */
+public final class IocFacts {
+
+    private IocFacts() {
+    }
+
+    /**
+     * The console socket of an IOC: the socket of the installed conf's {@code IOC_PORT} when it
+     * is set and not empty, else the layout's standard {@code RUN_DIR/NAME/control}.
+     *
+     * @param iocPort the conf's {@code IOC_PORT}; empty when not installed, unreadable or unset
+     */
+    public static Path socketPath(Layout layout, IocName name, Optional<String> iocPort) {
+        return iocPort.filter(p -> !p.isEmpty()).map(IocPort::socketPath).orElseGet(() -> layout.socketPath(name));
+    }
+
+    /**
+     * Whether an IOC with this conf and unit state is shown at all: installed, or its unit is
+     * something other than plain inactive (running without a conf, or failed). A loaded but
+     * inactive unit without a conf is left out, so a removed IOC disappears even while systemd
+     * still holds its unit in memory.
+     *
+     * @param state null when not known
+     */
+    public static boolean belongs(boolean installed, UnitState state) {
+        return installed || state != null && !state.activeState().equals("inactive")
+                && !state.loadState().equals("not-found");
+    }
+
+    /**
+     * CPU and memory of an IOC: none unless its unit is active; then the unit's cgroup as read
+     * from the file system ({@link CgroupUsage}) when it could be read, else systemd's own
+     * accounting ({@code CPUUsageNSec}, {@code MemoryCurrent}; empty when accounting is off).
+     *
+     * @param unit     null when not known
+     * @param measured the cgroup reading of the active unit, empty when there is none
+     */
+    public static Usage usage(UnitState unit, Optional<CgroupUsage> measured) {
+        if (unit == null || !unit.isActive()) {
+            return Usage.NONE;
+        }
+        return measured.map(m -> new Usage(OptionalLong.of(m.cpuNanos()), OptionalLong.of(m.memoryBytes())))
+                .orElseGet(() -> new Usage(unit.cpuNanos(), unit.memoryBytes()));
+    }
+
+    /**
+     * CPU time and memory of an IOC's unit.
+     *
+     * @param cpuNanos    CPU time in nanoseconds, empty when unknown
+     * @param memoryBytes memory in bytes, empty when unknown
+     */
+    public record Usage(OptionalLong cpuNanos, OptionalLong memoryBytes) {
+
+        static final Usage NONE = new Usage(OptionalLong.empty(), OptionalLong.empty());
+    }
+}
