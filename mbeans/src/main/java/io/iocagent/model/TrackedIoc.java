@@ -27,6 +27,9 @@ final class TrackedIoc {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackedIoc.class);
 
+    /** The {@code activeState} of a snapshot while systemd cannot be asked, or was never asked about this unit. */
+    static final String UNKNOWN_STATE = "unknown";
+
     private final IocName name;
     private final Layout layout;
     private final ChildTracker tracker;
@@ -173,11 +176,12 @@ final class TrackedIoc {
         IocFacts.Usage used = IocFacts.usage(unit, Optional.ofNullable(usage));
         double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
         long memoryBytes = used.memoryBytes().orElse(-1);
+        boolean known = systemdConnected && unit != null; // else the last state read may be stale: say so
         return new IocSnapshot(
                 name.value(),
                 conf != null,
-                unit == null ? "unknown" : unit.activeState(),
-                unit == null ? "" : unit.subState(),
+                known ? unit.activeState() : UNKNOWN_STATE,
+                known ? unit.subState() : "",
                 unit != null && unit.unitFileState().startsWith("enabled"),
                 tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now),
                 unit != null && unit.mainPid() > 0 ? unit.mainPid() : -1,
