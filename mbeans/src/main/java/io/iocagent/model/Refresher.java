@@ -376,6 +376,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         Map<IocName, InstalledConf> installed = null;
         try {
             installed = confs.scan();
+            problems.addAll(confs.takeReadFailures());
         } catch (IOException e) {
             problems.add("cannot list " + layout.confDir() + ": " + e.getMessage());
         }

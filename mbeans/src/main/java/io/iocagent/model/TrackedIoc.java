@@ -4,6 +4,7 @@ import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.procserv.LogEvent;
 import io.iocagent.procserv.LogPosition;
+import io.iocagent.procserv.LogFile;
 import io.iocagent.procserv.LogReader;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
@@ -39,6 +40,8 @@ final class TrackedIoc {
     private String readerExtra = "";
     private boolean backlogRead;
     private boolean logReadable = true;
+    /** Why the log could not be read ("log not readable: …" for a log that must not be), else empty. */
+    private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
     private boolean unitRead;
@@ -88,7 +91,7 @@ final class TrackedIoc {
         conf = next;
         String extra = next == null ? "" : next.extraSource();
         if (reader != null && !extra.equals(readerExtra)) {
-            reader = new LogReader(reader.file(), reader.position(), next.extra());
+            reader = new LogReader(LogFile.of(layout, name), reader.position(), next.extra());
         }
         readerExtra = extra;
     }
@@ -101,7 +104,7 @@ final class TrackedIoc {
      */
     boolean readLog(Instant now) {
         if (reader == null) {
-            reader = new LogReader(layout.logFile(name), LogPosition.MISSING,
+            reader = new LogReader(LogFile.of(layout, name), LogPosition.MISSING,
                     conf == null ? Optional.empty() : conf.extra());
         }
         try {
@@ -125,6 +128,7 @@ final class TrackedIoc {
                 LOG.info("The log of IOC '{}' ({}) is readable again.", name, reader.file());
             }
             logReadable = true;
+            logProblem = "";
             return children;
         } catch (IOException e) {
             if (logReadable) {
@@ -132,6 +136,7 @@ final class TrackedIoc {
                         name, reader.file(), e.getMessage());
             }
             logReadable = false;
+            logProblem = e instanceof LogFile.NotReadableException ? e.getMessage() : "log not readable: " + e.getMessage();
             return false;
         }
     }
@@ -200,7 +205,7 @@ final class TrackedIoc {
                 layout.logFile(name).toString(),
                 conf == null ? "" : conf.command(),
                 conf == null ? "" : conf.workingDirectory(),
-                tracker.lastError());
+                logProblem.isEmpty() ? tracker.lastError() : logProblem);
     }
 
     private static Instant lastWrite(Path file) {
