@@ -66,7 +66,7 @@ class AtomicInstallIT {
         Files.createDirectories(b.getParent());
         // The second version is much longer so that a torn write would be visible.
         StringBuilder extra = new StringBuilder(Files.readString(a));
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 900; i++) { // ~56 KB: under the 64 KiB conf limit
             extra.append("IOC_META_LINE_").append(i).append("=\"padding to make a partial write detectable\"\n");
         }
         Files.writeString(b, extra);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.iocagent.jmx.CredentialsFile;
 import io.iocagent.ops.LogCapture;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -23,10 +24,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.jolokia.client.JolokiaClient;
 import org.jolokia.client.JolokiaClientBuilder;
 import org.jolokia.client.JolokiaTargetConfig;
@@ -84,6 +88,30 @@ class JolokiaEndpointIT {
         try (JolokiaClient client = client(null, null)) {
             JolokiaReadResponse r = client.execute(new JolokiaReadRequest(TEST_MBEAN, "Level"));
             assertNotNull(r.getValue());
+        }
+    }
+
+    @Test
+    void aPatternReadOfTwoThousandIocsReturnsEveryOne() throws Exception {
+        // Jolokia cuts a collection at maxCollectionSize without a word: with a cap of 1,000, a
+        // pattern read over 1,001 IOCs answered status 200 with 1,000 values.
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        int n = 2_001;
+        List<ObjectName> names = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ObjectName name = new ObjectName("epics.ioc:type=Ioc,name=bulk" + i);
+                server.registerMBean(new TestIoc(), name);
+                names.add(name);
+            }
+            JSONObject answer = post("{\"type\":\"read\",\"mbean\":\"epics.ioc:type=Ioc,name=bulk*\",\"attribute\":\"Level\"}",
+                    null, null, Map.of());
+            assertEquals(200, ((Number) answer.get("status")).intValue(), answer.toString());
+            assertEquals(n, ((Map<?, ?>) answer.get("value")).size(), "IOCs in one pattern read of " + n);
+        } finally {
+            for (ObjectName name : names) {
+                server.unregisterMBean(name);
+            }
         }
     }
 

@@ -6,7 +6,8 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.iocagent.posix.NoFollowFile;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,12 +44,23 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Anything else (a line without {@code '='}, a bad key, an unmatched or stray quote, unquoted
- * blanks or metacharacters, a trailing backslash, invalid UTF-8) is a {@link ConfSyntaxException}
- * naming the line. Values never span lines.
+ * blanks or metacharacters, a trailing backslash, invalid UTF-8, a NUL or other control character
+ * but tab) is a {@link ConfSyntaxException} naming the line. Values never span lines. Messages
+ * never quote the file's text: the file may be one the reader of the message could not read.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class ConfFile {
+
+    /**
+     * The largest conf read, in bytes: {@code IOC_RUNNER_CONF_MAX_BYTES} from the environment, else
+     * 64 KiB. A real conf is a few hundred bytes; the bound keeps a stray 100 MB file in the conf
+     * directory from exhausting the agent's heap.
+     */
+    public static final int MAX_BYTES = maxBytes(System.getenv("IOC_RUNNER_CONF_MAX_BYTES"));
+
+    static final int DEFAULT_MAX_BYTES = 64 * 1024;
+    private static final int CEILING_MAX_BYTES = 16 * 1024 * 1024;
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String SHELL_METACHARACTERS = ";&|<>()`";
@@ -80,21 +92,22 @@ public final class ConfFile {
         for (int i = 0; i < lineCount; i++) {
             int number = i + 1;
             String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            refuseControlCharacters(line, display, number);
             String content = strip(line);
             if (content.isEmpty() || content.startsWith("#")) {
                 continue;
             }
             int equals = line.indexOf('=');
             if (equals < 0) {
-                throw new ConfSyntaxException(display, number, "expected KEY=VALUE, found '" + content + "'");
+                throw new ConfSyntaxException(display, number, "expected KEY=VALUE, found no '='");
             }
             String key = strip(line.substring(0, equals));
             if (key.isEmpty()) {
                 throw new ConfSyntaxException(display, number, "no variable name before '='");
             }
             if (!KEY.matcher(key).matches()) {
-                throw new ConfSyntaxException(display, number, "'" + key
-                        + "' is not a valid variable name (letters, digits and '_', not starting with a digit)");
+                throw new ConfSyntaxException(display, number, "the name before '=' is not a valid variable name"
+                        + " (letters, digits and '_', not starting with a digit)");
             }
             values.put(key, unquote(strip(line.substring(equals + 1)), display, number));
             linesByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(number);
@@ -110,12 +123,46 @@ public final class ConfFile {
     }
 
     /**
-     * Reads the file at {@code file}, which must be UTF-8 text.
+     * Reads the file at {@code file}, which must be a regular file of UTF-8 text no larger than
+     * {@link #MAX_BYTES}. A symbolic link is never followed (another user may have planted it) and
+     * a larger file is never read past the limit.
      *
      * @param display how messages name the file
+     * @throws IOException naming {@code file}: missing, unreadable, a symbolic link, not a regular
+     *                     file, or "file too large (N bytes, limit M)"
      */
     public static ConfFile read(Path file, String display) throws IOException, ConfSyntaxException {
-        return parse(decode(Files.readAllBytes(file), display), display);
+        return parse(decode(readBytes(file), display), display);
+    }
+
+    /**
+     * The bytes of the conf at {@code file}, opened without following a symbolic link, refused
+     * unless it is a regular file within {@link #MAX_BYTES}.
+     */
+    public static byte[] readBytes(Path file) throws IOException {
+        try (NoFollowFile f = NoFollowFile.open(file)) {
+            return readBytes(f);
+        }
+    }
+
+    /** As {@link #readBytes(Path)}, for a file already opened (and checked) by the caller. */
+    public static byte[] readBytes(NoFollowFile f) throws IOException {
+        if (!f.isRegularFile()) {
+            throw new FileSystemException(f.path().toString(), null, "not a regular file");
+        }
+        if (f.size() > MAX_BYTES) {
+            throw tooLarge(f.path(), f.size());
+        }
+        byte[] bytes = f.readAtMost(MAX_BYTES);
+        if (bytes.length > MAX_BYTES) {
+            throw tooLarge(f.path(), Math.max(f.size(), bytes.length));
+        }
+        return bytes;
+    }
+
+    private static FileSystemException tooLarge(Path file, long size) {
+        return new FileSystemException(file.toString(), null, "file too large (" + size + " bytes, limit " + MAX_BYTES
+                + "); a conf is a few hundred bytes (the limit is IOC_RUNNER_CONF_MAX_BYTES)");
     }
 
     /**
@@ -208,6 +255,43 @@ public final class ConfFile {
         return out.toString();
     }
 
+    /**
+     * {@code IOC_RUNNER_CONF_MAX_BYTES} as a limit: a number of bytes from 1 to 16 MiB; unset or
+     * empty gives the default.
+     *
+     * @throws IllegalArgumentException naming the variable, for anything else
+     */
+    static int maxBytes(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DEFAULT_MAX_BYTES;
+        }
+        String s = setting.strip();
+        if (s.matches("[0-9]{1,8}")) {
+            int n = Integer.parseInt(s);
+            if (n >= 1 && n <= CEILING_MAX_BYTES) {
+                return n;
+            }
+        }
+        throw new IllegalArgumentException("IOC_RUNNER_CONF_MAX_BYTES='" + setting + "' is not a number of bytes from 1 to "
+                + CEILING_MAX_BYTES + " (default " + DEFAULT_MAX_BYTES + ").");
+    }
+
+    /**
+     * Control characters other than the blanks {@link #isBlank} knows: systemd refuses a NUL in an
+     * environment file (and a shell cannot hold one in a variable), and no other C0 control or DEL
+     * belongs in an IOC's settings.
+     */
+    private static void refuseControlCharacters(String line, String display, int number) throws ConfSyntaxException {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if ((c < 0x20 && !isBlank(c)) || c == 0x7F) {
+                throw new ConfSyntaxException(display, number, "control character " + String.format("U+%04X", (int) c)
+                        + (c == 0 ? " (NUL)" : "") + " at column " + (i + 1) + "; systemd's EnvironmentFile= refuses"
+                        + " such a file, remove it");
+            }
+        }
+    }
+
     /** Blanks as in POSIX {@code [[:space:]]}; '\n' cannot occur inside a line. */
     private static boolean isBlank(char c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\u000B';
@@ -236,7 +320,8 @@ public final class ConfFile {
         return out.toString();
     }
 
-    private static String decode(byte[] bytes, String display) throws ConfSyntaxException {
+    /** {@code bytes} as UTF-8 text; invalid UTF-8 is a syntax error naming its line. */
+    public static String decode(byte[] bytes, String display) throws ConfSyntaxException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);

@@ -128,7 +128,7 @@ final class ManagerBean implements ManagerMXBean {
         operations.refresh();
         Snapshot s = source.current();
         return "Snapshot taken at " + Operations.iso(s.takenAt()) + ": " + s.iocs().size() + " IOCs, "
-                + s.activeCount() + " active, " + s.count(Readiness.READY) + " ready, " + s.count(Readiness.FAILED)
+                + (s.activeCount() < 0 ? "unknown how many" : String.valueOf(s.activeCount())) + " active, " + s.count(Readiness.READY) + " ready, " + s.count(Readiness.FAILED)
                 + " failed, " + s.count(Readiness.CRASH_LOOP) + " in a crash loop; systemd "
                 + (s.systemdConnected() ? "connected" : "NOT connected") + ".";
     }

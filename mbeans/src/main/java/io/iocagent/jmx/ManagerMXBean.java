@@ -20,7 +20,7 @@ public interface ManagerMXBean {
     @Description("IOCs in the snapshot: installed configurations plus units systemd knows")
     int getIocCount();
 
-    @Description("IOCs whose unit is active")
+    @Description("IOCs whose unit is active; -1 while systemd is unreachable (not known)")
     long getActiveCount();
 
     @Description("IOCs whose Readiness is READY")

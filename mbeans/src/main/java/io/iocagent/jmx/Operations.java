@@ -15,9 +15,11 @@ import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.UnitView;
 import io.iocagent.proc.ConsoleClients;
+import io.iocagent.procserv.LogFile;
 import io.iocagent.proc.ProcessInfo;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -160,12 +162,15 @@ public final class Operations {
         }
         return reading("tail " + name, s -> {
             Path log = s.layout().logFile(name);
-            if (!Files.exists(log)) {
+            if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
                 throw OperationException.failure("No log file yet at " + log + ".",
                         "  -> procServ creates it when the IOC first starts.");
             }
             try {
-                return StatusReport.tail(log, lines);
+                return StatusReport.tail(LogFile.of(s.layout(), name), lines);
+            } catch (LogFile.NotReadableException e) {
+                throw OperationException.failure(e.getMessage() + ".",
+                        "  -> Only the IOC's own log file is shown; an administrator should replace " + log + ".");
             } catch (IOException e) {
                 throw OperationException.failure("Cannot read " + log + ": " + e.getMessage(),
                         "  -> Check that the agent may read " + log.getParent() + ".");

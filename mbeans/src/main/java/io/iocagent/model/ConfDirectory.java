@@ -8,8 +8,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +31,7 @@ final class ConfDirectory {
 
     private final Layout layout;
     private final Map<IocName, InstalledConf> confs = new HashMap<>();
+    private final List<String> readFailures = new ArrayList<>();
 
     ConfDirectory(Layout layout) {
         this.layout = layout;
@@ -87,12 +90,25 @@ final class ConfDirectory {
         InstalledConf known = confs.get(name);
         if (known == null || !known.stamp().equals(stamp.get())) {
             known = InstalledConf.read(layout, name, file, stamp.get());
-            if (!known.problem().isEmpty()) {
+            if (known.unreadable()) {
+                readFailures.add("IOC '" + name + "': " + known.problem());
+            } else if (!known.problem().isEmpty()) {
                 LOG.warn("IOC '{}': {}", name, known.problem());
             }
             confs.put(name, known);
         }
         return Optional.of(known);
+    }
+
+    /**
+     * The confs that could not be read since the last call, one message each naming the IOC and
+     * the file; each version of a file is read (and so reported) once. The refresher counts and
+     * logs them as refresh errors and goes on with every other IOC.
+     */
+    List<String> takeReadFailures() {
+        List<String> taken = List.copyOf(readFailures);
+        readFailures.clear();
+        return taken;
     }
 
     /** The conf of {@code name} as last read, without touching the file system. */

@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
  * @param extraSource      the trimmed {@code CRASH_LOG_PATTERNS_EXTRA}, empty if unset
  * @param extra            its pattern when usable ({@link CrashPatterns#compileExtra}), else empty
  * @param problem          why the file could not be used, empty when it could
+ * @param unreadable       the file could not be read at all (I/O error, a symbolic link, too
+ *                         large): a refresh error, where a syntax error is the file's own problem
  */
 record InstalledConf(Path path, FileStamp stamp, String command, String workingDirectory, Path socketPath,
-                     String extraSource, Optional<Pattern> extra, String problem) {
+                     String extraSource, Optional<Pattern> extra, String problem, boolean unreadable) {
 
     InstalledConf {
         Objects.requireNonNull(path, "path");
@@ -44,9 +46,9 @@ record InstalledConf(Path path, FileStamp stamp, String command, String workingD
         try {
             conf = ConfFile.read(path, path.toString());
         } catch (IOException e) {
-            return broken(path, stamp, standardSocket, "cannot read " + path + ": " + e.getMessage());
+            return broken(path, stamp, standardSocket, "cannot read " + e.getMessage(), true);
         } catch (ConfSyntaxException e) {
-            return broken(path, stamp, standardSocket, e.getMessage());
+            return broken(path, stamp, standardSocket, e.getMessage(), false);
         }
         Path socket = IocFacts.socketPath(layout, name, conf.get("IOC_PORT"));
         String extraSource = conf.get("CRASH_LOG_PATTERNS_EXTRA").map(String::trim).orElse("");
@@ -55,10 +57,10 @@ record InstalledConf(Path path, FileStamp stamp, String command, String workingD
                 : "CRASH_LOG_PATTERNS_EXTRA in " + path + " " + CrashPatterns.classifyExtra(extraSource).runtimeReason()
                         + "; the base patterns are used";
         return new InstalledConf(path, stamp, conf.get("IOC_CMD").orElse(""), conf.get("IOC_CHDIR").orElse(""),
-                socket, extraSource, extra, problem);
+                socket, extraSource, extra, problem, false);
     }
 
-    private static InstalledConf broken(Path path, FileStamp stamp, Path socket, String problem) {
-        return new InstalledConf(path, stamp, "", "", socket, "", Optional.empty(), problem);
+    private static InstalledConf broken(Path path, FileStamp stamp, Path socket, String problem, boolean unreadable) {
+        return new InstalledConf(path, stamp, "", "", socket, "", Optional.empty(), problem, unreadable);
     }
 }

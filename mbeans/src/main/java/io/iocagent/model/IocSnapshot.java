@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param name               IOC name
  * @param installed          {@code NAME.conf} exists
- * @param activeState        systemd ActiveState ({@code inactive} when systemd does not know it)
+ * @param activeState        systemd ActiveState; {@code unknown} while systemd is unreachable or was never asked about the unit
  * @param subState           systemd SubState
  * @param enabled            unit file state is enabled
  * @param readiness          see {@link Readiness}

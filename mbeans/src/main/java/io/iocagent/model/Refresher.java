@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * time-based rules, see {@link ChildTracker}, take effect at the latest one poll late).
  *
  * <p><b>systemd unreachable.</b> The refresher starts and keeps running without systemd (see
- * {@link UnitSource}): meanwhile {@link Snapshot#systemdConnected()} is false, every IOC's
+ * {@link UnitSource}), asking it again every {@link #RECONNECT_INTERVAL} and polling at its first
+ * answer: meanwhile {@link Snapshot#systemdConnected()} is false, every IOC's
  * readiness is UNKNOWN, unit facts are the last ones read, and every poll counts as a refresh
  * error. After systemd answers again, every unit is read anew.
  *
@@ -71,6 +72,9 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
 
     /** How long a change waits for others to join its batch (systemd sends several signals per transition). */
     static final long EVENT_DELAY_MILLIS = 10;
+
+    /** While systemd is unreachable it is asked again this often, so a new manager is found within seconds. */
+    static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Refresher.class);
 
@@ -152,6 +156,28 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
                     pollInterval.toSeconds());
         }
         poller.scheduleWithFixedDelay(this::pollGuarded, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(this::reconnect, RECONNECT_INTERVAL.toMillis(), RECONNECT_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While systemd is unreachable, asks it again ({@link UnitSource#ping}, which reconnects) and
+     * polls at once when it answers: after the manager was replaced the model follows within a
+     * second or two, not at the next poll. Does nothing while connected.
+     */
+    private void reconnect() {
+        if (units.connected()) {
+            return;
+        }
+        try {
+            units.ping();
+        } catch (SystemdException e) {
+            return; // noted by units; asked again in a second
+        } catch (RuntimeException e) {
+            LOG.debug("Asking systemd again failed", e);
+            return;
+        }
+        pollGuarded();
     }
 
     @Override
@@ -350,6 +376,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         Map<IocName, InstalledConf> installed = null;
         try {
             installed = confs.scan();
+            problems.addAll(confs.takeReadFailures());
         } catch (IOException e) {
             problems.add("cannot list " + layout.confDir() + ": " + e.getMessage());
         }

@@ -34,7 +34,11 @@ public record Snapshot(Instant takenAt, String mode, String confDirectory, boole
         return iocs.values().stream().filter(i -> i.readiness() == readiness).count();
     }
 
+    /** IOCs whose unit is active; -1 while systemd is unreachable (the agent does not know). */
     public long activeCount() {
+        if (!systemdConnected) {
+            return -1;
+        }
         return iocs.values().stream().filter(i -> i.activeState().equals("active")).count();
     }
 }

@@ -4,6 +4,7 @@ import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.procserv.LogEvent;
 import io.iocagent.procserv.LogPosition;
+import io.iocagent.procserv.LogFile;
 import io.iocagent.procserv.LogReader;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
@@ -27,6 +28,9 @@ final class TrackedIoc {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackedIoc.class);
 
+    /** The {@code activeState} of a snapshot while systemd cannot be asked, or was never asked about this unit. */
+    static final String UNKNOWN_STATE = "unknown";
+
     private final IocName name;
     private final Layout layout;
     private final ChildTracker tracker;
@@ -36,6 +40,8 @@ final class TrackedIoc {
     private String readerExtra = "";
     private boolean backlogRead;
     private boolean logReadable = true;
+    /** Why the log could not be read ("log not readable: …" for a log that must not be), else empty. */
+    private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
     private boolean unitRead;
@@ -85,7 +91,7 @@ final class TrackedIoc {
         conf = next;
         String extra = next == null ? "" : next.extraSource();
         if (reader != null && !extra.equals(readerExtra)) {
-            reader = new LogReader(reader.file(), reader.position(), next.extra());
+            reader = new LogReader(LogFile.of(layout, name), reader.position(), next.extra());
         }
         readerExtra = extra;
     }
@@ -98,7 +104,7 @@ final class TrackedIoc {
      */
     boolean readLog(Instant now) {
         if (reader == null) {
-            reader = new LogReader(layout.logFile(name), LogPosition.MISSING,
+            reader = new LogReader(LogFile.of(layout, name), LogPosition.MISSING,
                     conf == null ? Optional.empty() : conf.extra());
         }
         try {
@@ -122,6 +128,7 @@ final class TrackedIoc {
                 LOG.info("The log of IOC '{}' ({}) is readable again.", name, reader.file());
             }
             logReadable = true;
+            logProblem = "";
             return children;
         } catch (IOException e) {
             if (logReadable) {
@@ -129,6 +136,7 @@ final class TrackedIoc {
                         name, reader.file(), e.getMessage());
             }
             logReadable = false;
+            logProblem = e instanceof LogFile.NotReadableException ? e.getMessage() : "log not readable: " + e.getMessage();
             return false;
         }
     }
@@ -173,11 +181,12 @@ final class TrackedIoc {
         IocFacts.Usage used = IocFacts.usage(unit, Optional.ofNullable(usage));
         double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
         long memoryBytes = used.memoryBytes().orElse(-1);
+        boolean known = systemdConnected && unit != null; // else the last state read may be stale: say so
         return new IocSnapshot(
                 name.value(),
                 conf != null,
-                unit == null ? "unknown" : unit.activeState(),
-                unit == null ? "" : unit.subState(),
+                known ? unit.activeState() : UNKNOWN_STATE,
+                known ? unit.subState() : "",
                 unit != null && unit.unitFileState().startsWith("enabled"),
                 tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now),
                 unit != null && unit.mainPid() > 0 ? unit.mainPid() : -1,
@@ -196,7 +205,7 @@ final class TrackedIoc {
                 layout.logFile(name).toString(),
                 conf == null ? "" : conf.command(),
                 conf == null ? "" : conf.workingDirectory(),
-                tracker.lastError());
+                logProblem.isEmpty() ? tracker.lastError() : logProblem);
     }
 
     private static Instant lastWrite(Path file) {

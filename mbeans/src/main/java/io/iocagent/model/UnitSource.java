@@ -49,6 +49,16 @@ final class UnitSource implements AutoCloseable {
         this.signalled = signalled;
     }
 
+    /** Asks systemd for nothing ({@link SystemdBus#ping}), connecting first; on failure it is noted like any call's. */
+    void ping() throws SystemdException {
+        try {
+            bus().ping();
+        } catch (SystemdException e) {
+            failed(e);
+            throw e;
+        }
+    }
+
     /** Lists the template's units. */
     Map<UnitName, UnitSummary> list() throws SystemdException {
         return bus().listUnits(templatePrefix);

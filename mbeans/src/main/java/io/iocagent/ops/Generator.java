@@ -1,13 +1,19 @@
 package io.iocagent.ops;
 
 import io.iocagent.conf.AtomicFiles;
+import io.iocagent.conf.ConfFile;
+import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.ConfText;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Mode;
+import io.iocagent.posix.NoFollowFile;
+import io.iocagent.posix.Posix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -57,6 +63,7 @@ public final class Generator {
         }
         IocName name = new IocName(nameText);
         Path out = abs.resolve(name.value() + ".conf");
+        session.files().checkDirectory(abs);
         String cmd = chooseStartupScript(abs);
 
         if (!Files.isWritable(abs)) {
@@ -69,30 +76,40 @@ public final class Generator {
         Set<PosixFilePermission> mode = session.mode() == Mode.SYSTEM
                 ? PosixFilePermissions.fromString("rw-rw----") : PosixFilePermissions.fromString("rw-------");
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        try {
-            if (Files.isRegularFile(out)) {
-                String existing = Files.readString(out, StandardCharsets.UTF_8);
-                if (existing.equals(content)) {
-                    Files.setPosixFilePermissions(out, mode);
-                    t.out(Session.DIVIDER);
-                    t.out("Info: Existing configuration '" + out + "' is already up-to-date (Identical).");
-                    t.out("Skipping overwrite.");
-                    t.out(Session.SUB_DIVIDER);
-                    printContent(content);
-                    t.out(Session.DIVIDER);
-                    t.out("Next step: ioc-runner " + session.modeFlag() + "install " + out);
-                    return out;
-                }
-                if (!session.force()) {
-                    confirmOverwrite(out, existing, content);
-                }
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isSymbolicLink(out)) {
+                throw OperationException.failure(out + " is a symbolic link; generate neither reads nor replaces it.",
+                        "  -> Remove the link (rm " + out + ") and run generate again.");
             }
+            String existing = existingText(out);
+            if (existing.equals(content)) {
+                try {
+                    Files.getFileAttributeView(out, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .setPermissions(mode);
+                } catch (IOException e) {
+                    throw OperationException.failure("Cannot set the permissions of " + out + ": " + e.getMessage(),
+                            "  -> Check that you own " + out + ".");
+                }
+                t.out(Session.DIVIDER);
+                t.out("Info: Existing configuration '" + out + "' is already up-to-date (Identical).");
+                t.out("Skipping overwrite.");
+                t.out(Session.SUB_DIVIDER);
+                printContent(content);
+                t.out(Session.DIVIDER);
+                t.out("Next step: ioc-runner " + session.modeFlag() + "install " + out);
+                return out;
+            }
+            if (!session.force()) {
+                confirmOverwrite(out, existing, content);
+            }
+        }
+        try {
             AtomicFiles.write(out, bytes, mode);
-            preCreateHistory(abs);
         } catch (IOException e) {
             throw OperationException.failure("Cannot write " + out + ": " + e.getMessage(),
                     "  -> Check the permissions of " + abs + ".");
         }
+        preCreateHistory(abs);
         t.out(Session.DIVIDER);
         t.out("Configuration successfully generated and validated at: " + out);
         t.out(Session.SUB_DIVIDER);
@@ -167,19 +184,38 @@ public final class Generator {
         Prompts.confirm(t, "Do you want to overwrite it with the new configuration? [y/N]: ", "generation");
     }
 
+    /** The existing conf's text, read under the caller's rules; not UTF-8 text is an error. */
+    private String existingText(Path out) throws OperationException {
+        byte[] bytes = session.files().readConf(out);
+        try {
+            return ConfFile.decode(bytes, out.toString());
+        } catch (ConfSyntaxException e) {
+            throw OperationException.failure(e.getMessage(), "  -> Remove or fix " + out + " and run generate again.");
+        }
+    }
+
     /**
      * Creates {@code .iocsh_history} so the service account can append to it: system mode 0664
-     * (group ioc writes), local 0600. Failures are ignored, as in the seed: the IOC runs without it.
+     * (group ioc writes), local 0600. Failures are reported and otherwise ignored, as in the seed:
+     * the IOC runs without it. The file is opened without following a symbolic link (another user
+     * may have planted one to a file only the caller may read), and its mode is changed only on a
+     * regular file with one name that the caller owns.
      */
     private void preCreateHistory(Path dir) {
         Path history = dir.resolve(".iocsh_history");
-        try {
-            if (!Files.exists(history)) {
-                Files.createFile(history);
+        int wanted = session.mode() == Mode.SYSTEM ? 0664 : 0600;
+        try (NoFollowFile f = NoFollowFile.openOrCreate(history, 0600)) {
+            if (!f.isRegularFile()) {
+                t.err("Note: " + history + " is not a regular file; left as it is. The IOC will run without a history.");
+            } else if (f.links() != 1 || f.ownerUid() != Posix.euid()) {
+                t.err("Note: " + history + " belongs to someone else (or has several names); its mode is left as it is.");
+            } else if (f.permissions() != wanted) {
+                f.chmod(wanted);
             }
-            Files.setPosixFilePermissions(history, session.mode() == Mode.SYSTEM
-                    ? PosixFilePermissions.fromString("rw-rw-r--") : PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (NoFollowFile.NotFollowedException e) {
+            t.err("Note: " + history + " is a symbolic link; it is neither followed nor changed."
+                    + " The IOC will run without a history unless you replace it by a file.");
+        } catch (IOException e) {
             t.err("Note: could not prepare " + history + " (" + e.getMessage() + "); the IOC will run without it.");
         }
     }

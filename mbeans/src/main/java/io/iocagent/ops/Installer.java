@@ -3,6 +3,7 @@ package io.iocagent.ops;
 import io.iocagent.conf.AtomicFiles;
 import io.iocagent.conf.ChdirConformance;
 import io.iocagent.conf.ConfFile;
+import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.ConfText;
 import io.iocagent.conf.ConfValidator;
 import io.iocagent.conf.IocName;
@@ -48,7 +49,7 @@ public final class Installer {
         }
         IocName name = new IocName(nameText);
 
-        String text = read(source);
+        String text = read(source, session.files());
         ConfFile conf = Validation.require(session, text, source.toString());
 
         if (session.mode() == Mode.SYSTEM) {
@@ -113,12 +114,12 @@ public final class Installer {
         return path;
     }
 
-    private static String read(Path source) throws OperationException {
+    private static String read(Path source, CallerFiles files) throws OperationException {
+        byte[] bytes = files.readConf(source);
         try {
-            return Files.readString(source, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw OperationException.failure("Cannot read " + source + ": " + e.getMessage(),
-                    "  -> Check that the file is readable by you.");
+            return ConfFile.decode(bytes, source.toString());
+        } catch (ConfSyntaxException e) {
+            throw OperationException.failure(e.getMessage(), "  -> Save the file as UTF-8 text.");
         }
     }
 

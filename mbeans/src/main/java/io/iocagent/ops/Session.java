@@ -33,6 +33,7 @@ public final class Session implements AutoCloseable {
     private final Supplier<SystemdBus> connector;
     private final Supplier<UnitQuery> queryConnector;
     private final boolean ownsBus;
+    private final CallerFiles files;
     private final boolean mayRunSudo;
     private SystemdBus systemd;
     private UnitQuery queries;
@@ -66,6 +67,7 @@ public final class Session implements AutoCloseable {
         this.connector = connector;
         this.queryConnector = queryConnector;
         this.ownsBus = ownsBus;
+        this.files = ownsBus ? CallerFiles.commandLine() : CallerFiles.agent(layout, this.env);
         this.mayRunSudo = ownsBus;
     }
 
@@ -102,6 +104,14 @@ public final class Session implements AutoCloseable {
 
     public boolean force() {
         return force;
+    }
+
+    /**
+     * Which files operations may read for this caller: the command line's user reads with their
+     * own rights; a session on the agent's shared connection reads for a JMX/Jolokia operator.
+     */
+    public CallerFiles files() {
+        return files;
     }
 
     public Mode mode() {

@@ -6,6 +6,7 @@ import io.iocagent.crash.CrashPatterns;
 import io.iocagent.crash.ExtraPatternVerdict;
 import io.iocagent.procserv.LogEvent;
 import io.iocagent.procserv.LogPosition;
+import io.iocagent.procserv.LogFile;
 import io.iocagent.procserv.LogReader;
 import io.iocagent.procserv.StartupSignals;
 import io.iocagent.systemd.UnitName;
@@ -56,7 +57,7 @@ final class StartupCheck {
     /** The log's current end, taken before the job so everything the start writes is new. */
     LogPosition baseline(IocName name) {
         try {
-            return LogReader.endOf(session.layout().logFile(name));
+            return LogReader.endOf(LogFile.of(session.layout(), name));
         } catch (IOException e) {
             return LogPosition.MISSING;
         }
@@ -85,7 +86,7 @@ final class StartupCheck {
      * the seed's "already running" fast path.
      */
     boolean alreadyRunning(IocName name, Optional<Pattern> extra) {
-        LogReader whole = new LogReader(session.layout().logFile(name), LogPosition.MISSING, extra);
+        LogReader whole = new LogReader(LogFile.of(session.layout(), name), LogPosition.MISSING, extra);
         List<LogEvent> events = new ArrayList<>();
         try {
             LogReader.Batch batch;
@@ -109,7 +110,7 @@ final class StartupCheck {
             throws OperationException {
         Path log = session.layout().logFile(name);
         String hint = "  -> Check logs: tail -f " + log;
-        LogReader reader = new LogReader(log, from, extra);
+        LogReader reader = new LogReader(LogFile.of(session.layout(), name), from, extra);
         StartupSignals signals = new StartupSignals(teardownAllowance);
         boolean unreadable = false;
 

@@ -5,19 +5,24 @@ import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.model.IocFacts;
+import io.iocagent.posix.NoFollowFile;
+import io.iocagent.procserv.LogFile;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -74,17 +79,19 @@ public final class StatusReport {
         Path log = layout.logFile(name);
         t.out("Log:       " + log);
         t.out("");
-        if (!Files.exists(log)) {
+        if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
             t.out("(no log file yet at " + log + ")");
         } else {
             try {
-                List<String> tail = tail(log, LOG_LINES);
+                List<String> tail = tail(LogFile.of(layout, name), LOG_LINES);
                 if (tail.isEmpty()) {
                     t.out("(" + log + " is empty so far)");
                 } else {
                     t.out("Last " + tail.size() + " lines of " + log + ":");
                     tail.forEach(t::out);
                 }
+            } catch (LogFile.NotReadableException e) {
+                t.out("(" + e.getMessage() + ")");
             } catch (IOException e) {
                 t.out("(cannot read " + log + ": " + e.getMessage() + ")");
             }
@@ -122,14 +129,18 @@ public final class StatusReport {
     /**
      * The last {@code n} lines of {@code file}, reading only its end (procServ logs grow to tens
      * of megabytes between rotations). Carriage returns from the console's CR LF are dropped.
+     * The log is opened as {@link LogFile#open()} allows: never through a link, never another
+     * user's file.
      */
-    public static List<String> tail(Path file, int n) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long size = f.length();
+    public static List<String> tail(LogFile log, int n) throws IOException {
+        try (NoFollowFile opened = log.open(); FileChannel f = opened.channel()) {
+            long size = f.size();
             long window = Math.min(size, 64 * 1024);
-            byte[] buf = new byte[(int) window];
-            f.seek(size - window);
-            f.readFully(buf);
+            ByteBuffer read = ByteBuffer.allocate((int) window);
+            while (read.hasRemaining() && f.read(read, size - window + read.position()) >= 0) {
+                // until the window is full or the file ends (truncated meanwhile)
+            }
+            byte[] buf = Arrays.copyOf(read.array(), read.position());
             String text = new String(buf, StandardCharsets.UTF_8).replace("\r", "");
             List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
             if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {

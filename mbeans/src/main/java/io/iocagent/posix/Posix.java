@@ -36,6 +36,10 @@ public final class Posix {
 
         Pointer getgrgid(int gid);
 
+        Pointer getgrnam(String name);
+
+        Pointer getpwnam(String name);
+
         Pointer getpwuid(int uid);
     }
 
@@ -103,6 +107,20 @@ public final class Posix {
         Pointer group = LibC.INSTANCE.getgrgid(gid);
         // struct group { char *gr_name; ... }: the name pointer is the first field.
         return group == null ? Integer.toString(gid) : group.getPointer(0).getString(0);
+    }
+
+    /** The id of group {@code name}, or -1 when no group database knows it. */
+    public static int groupId(String name) {
+        Pointer group = LibC.INSTANCE.getgrnam(name);
+        // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; ... }
+        return group == null ? -1 : group.getInt(2L * Native.POINTER_SIZE);
+    }
+
+    /** The uid of user {@code name}, or -1 when no user database knows it. */
+    public static int userId(String name) {
+        Pointer passwd = LibC.INSTANCE.getpwnam(name);
+        // struct passwd { char *pw_name; char *pw_passwd; uid_t pw_uid; ... }
+        return passwd == null ? -1 : passwd.getInt(2L * Native.POINTER_SIZE);
     }
 
     /** The login name of {@code uid}, or its number as text when no user database knows it. */

@@ -1,6 +1,7 @@
 package io.iocagent.procserv;
 
 import io.iocagent.crash.CrashPatterns;
+import io.iocagent.posix.NoFollowFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -42,16 +42,16 @@ public final class LogReader {
 
     private static final Pattern NEW_CHILD = Pattern.compile("@@@ The PID of new child \"[^\"]*\" is: (\\d+)");
 
-    private final Path file;
+    private final LogFile file;
     private final Optional<Pattern> extra;
     private LogPosition position;
 
     /**
-     * @param file  the procServ log ({@code LOG_DIR/NAME.log})
+     * @param file  the procServ log ({@code LOG_DIR/NAME.log}) and its owner
      * @param from  where to start; {@link LogPosition#MISSING} or an offset-0 position reads it all
      * @param extra the IOC's usable {@code CRASH_LOG_PATTERNS_EXTRA}, if any
      */
-    public LogReader(Path file, LogPosition from, Optional<Pattern> extra) {
+    public LogReader(LogFile file, LogPosition from, Optional<Pattern> extra) {
         this.file = file;
         this.position = from;
         this.extra = extra;
@@ -61,11 +61,16 @@ public final class LogReader {
     public record Batch(List<LogEvent> events, boolean restarted) {
     }
 
+    /** Reads {@code file} whoever owns it (tests of the event logic only). */
+    LogReader(Path file, LogPosition from, Optional<Pattern> extra) {
+        this(LogFile.anyOwner(file), from, extra);
+    }
+
     /** The current end of {@code file} as a position: everything written after it is new. */
-    public static LogPosition endOf(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    public static LogPosition endOf(LogFile file) throws IOException {
+        try (NoFollowFile f = file.open(); FileChannel ch = f.channel()) {
             long size = ch.size();
-            return new LogPosition(size, inode(file), tailHash(ch, size));
+            return new LogPosition(size, f.inode(), tailHash(ch, size));
         } catch (NoSuchFileException e) {
             return LogPosition.MISSING;
         }
@@ -77,19 +82,20 @@ public final class LogReader {
     }
 
     public Path file() {
-        return file;
+        return file.path();
     }
 
     /**
      * Reads what was appended since the last poll.
      *
-     * @throws IOException when the file exists but cannot be read (permissions)
+     * @throws IOException when the file exists but cannot be read (permissions), or is not one
+     *                     to read ({@link LogFile.NotReadableException})
      */
     public Batch poll() throws IOException {
         List<LogEvent> events = new ArrayList<>();
         boolean restarted = false;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long inode = inode(file);
+        try (NoFollowFile f = file.open(); FileChannel ch = f.channel()) {
+            long inode = f.inode();
             long size = ch.size();
             if (isStale(ch, inode, size)) {
                 position = new LogPosition(0, inode, new byte[0]);
@@ -193,9 +199,5 @@ public final class LogReader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
-    }
-
-    private static long inode(Path file) throws IOException {
-        return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
     }
 }

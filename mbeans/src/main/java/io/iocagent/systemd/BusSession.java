@@ -14,7 +14,10 @@ import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.NotConnected;
+import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.DBusInterface;
+import org.freedesktop.dbus.matchrules.DBusMatchRule;
+import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
 import org.freedesktop.dbus.messages.Error;
 import org.freedesktop.dbus.messages.Message;
 import org.freedesktop.dbus.messages.MethodCall;
@@ -38,6 +41,20 @@ final class BusSession implements AutoCloseable {
 
     static final String SYSTEMD = "org.freedesktop.systemd1";
     static final String MANAGER_PATH = "/org/freedesktop/systemd1";
+    static final String BUS_NAME = "org.freedesktop.DBus";
+    static final String BUS_PATH = "/org/freedesktop/DBus";
+
+    /**
+     * {@code NameOwnerChanged} of {@code org.freedesktop.systemd1} only: tells a connection that the
+     * manager left the bus (killed, or replaced by one on a new bus daemon).
+     */
+    static final DBusMatchRule MANAGER_OWNER = DBusMatchRuleBuilder.create()
+            .withType("signal")
+            .withSender(BUS_NAME)
+            .withInterface(BUS_NAME)
+            .withMember("NameOwnerChanged")
+            .withArg0123(0, SYSTEMD)
+            .build();
 
     private static final Logger LOG = LoggerFactory.getLogger(BusSession.class);
 
@@ -48,6 +65,7 @@ final class BusSession implements AutoCloseable {
     private static final long POLL_MILLIS = 200;
 
     private static final Method SUBSCRIBE = method(Systemd1Manager.class, "Subscribe");
+    private static final Method GET_NAME_OWNER = method(DBus.class, "GetNameOwner", String.class);
 
     /** A call on its way: await it with {@link #await}. */
     record Pending(MethodCall call, Method method) {
@@ -59,6 +77,8 @@ final class BusSession implements AutoCloseable {
     private final AtomicBoolean alive = new AtomicBoolean(true);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final DBusConnection connection;
+    /** The manager's unique bus name: calls go to it, so they fail at once when it has gone. */
+    private volatile String manager = SYSTEMD;
 
     private BusSession(String address, Duration callTimeout) throws DBusException {
         this.address = address;
@@ -79,8 +99,10 @@ final class BusSession implements AutoCloseable {
     }
 
     /**
-     * Connects, registers the {@code JobRemoved} handler and calls {@code Subscribe()} (signals only
-     * flow to subscribed connections, and subscriptions die with the connection). Blocks; connect,
+     * Connects, finds the manager's unique name ({@link #managerName}), registers the
+     * {@code JobRemoved} handler and calls {@code Subscribe()} (signals only flow to subscribed
+     * connections, and subscriptions die with the connection). The session dies when the manager
+     * leaves the bus ({@code NameOwnerChanged}), even while the bus daemon lives on. Blocks; connect,
      * authentication and {@code AddMatch} are bounded only by dbus-java's own 20 s default, so the
      * caller should bound the whole call.
      */
@@ -92,6 +114,12 @@ final class BusSession implements AutoCloseable {
             throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, null, CallFailure.describe(e), e);
         }
         try {
+            session.connection.addGenericSigHandler(MANAGER_OWNER, s -> {
+                if (!ownerChange(s).equals(session.manager)) {
+                    session.lost("systemd (" + session.manager + ") left the bus");
+                }
+            });
+            session.manager = managerName(session);
             session.connection.addSigHandler(Systemd1Manager.JobRemoved.class,
                     s -> session.jobs.onJobRemoved(s.getJob().getPath(), s.getResult()));
             session.call(MANAGER_PATH, SUBSCRIBE);
@@ -104,6 +132,35 @@ final class BusSession implements AutoCloseable {
             throw e.kind() == CallFailure.Kind.REMOTE_ERROR
                     ? e
                     : new CallFailure(CallFailure.Kind.CONNECT_FAILED, e.errorName(), e.detail(), e);
+        }
+    }
+
+    /**
+     * The unique name that owns {@code org.freedesktop.systemd1} on {@code session}'s bus.
+     *
+     * @throws CallFailure {@code CONNECT_FAILED} when nobody owns it: the bus daemon answers, but
+     *                     no manager is on it (it was killed, or a new one runs on a new bus daemon)
+     */
+    static String managerName(BusSession session) throws CallFailure {
+        try {
+            return (String) session.await(session.sendTo(BUS_NAME, BUS_PATH, GET_NAME_OWNER, SYSTEMD),
+                    System.nanoTime() + session.callTimeout.toNanos());
+        } catch (CallFailure f) {
+            if (f.kind() == CallFailure.Kind.REMOTE_ERROR) {
+                throw new CallFailure(CallFailure.Kind.CONNECT_FAILED, f.errorName(), "the bus at " + session.address
+                        + " answers, but no systemd manager is on it (" + f.detail() + ")", f);
+            }
+            throw f;
+        }
+    }
+
+    /** The new owner a {@code NameOwnerChanged} signal announces; empty when the name was released. */
+    static String ownerChange(org.freedesktop.dbus.messages.DBusSignal signal) {
+        try {
+            Object[] args = signal.getParameters();
+            return args != null && args.length == 3 && args[2] instanceof String owner ? owner : "";
+        } catch (DBusException e) {
+            return "";
         }
     }
 
@@ -125,12 +182,16 @@ final class BusSession implements AutoCloseable {
      * Sends a call without waiting, so that many can be in flight at once. The interface is the
      * method's declaring interface ({@link Systemd1Manager} or {@code Properties}).
      */
-    @SuppressWarnings("unchecked")
     Pending send(String path, Method method, Object... args) throws CallFailure {
+        return sendTo(manager, path, method, args);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Pending sendTo(String destination, String path, Method method, Object... args) throws CallFailure {
         if (!isAlive()) {
             throw new CallFailure(CallFailure.Kind.NOT_SENT, "not connected");
         }
-        RemoteObject target = new RemoteObject(SYSTEMD, path,
+        RemoteObject target = new RemoteObject(destination, path,
                 (Class<? extends DBusInterface>) method.getDeclaringClass(), false);
         try {
             DBusAsyncReply<?> reply = (DBusAsyncReply<?>) RemoteInvocationHandler.executeRemoteMethod(
@@ -246,10 +307,15 @@ final class BusSession implements AutoCloseable {
         }
 
         private void lost(String why) {
-            if (alive.getAndSet(false) && !closing.get()) {
-                LOG.warn("Lost the D-Bus connection to systemd at {}: {}", address, why);
-            }
-            jobs.failAll(new CallFailure(CallFailure.Kind.CONNECTION_LOST, why));
+            BusSession.this.lost(why);
         }
+    }
+
+    /** Marks the session dead and fails the jobs waiting on it; called on dbus-java's threads. */
+    private void lost(String why) {
+        if (alive.getAndSet(false) && !closing.get()) {
+            LOG.warn("Lost the D-Bus connection to systemd at {}: {}", address, why);
+        }
+        jobs.failAll(new CallFailure(CallFailure.Kind.CONNECTION_LOST, why));
     }
 }

@@ -52,7 +52,16 @@ final class CallFailure extends Exception {
 
     /** True if the failure means the bus (not systemd) let us down, so a new connection may help. */
     boolean busGone() {
-        return kind == Kind.NOT_SENT || kind == Kind.CONNECTION_LOST || kind == Kind.CONNECT_FAILED;
+        return kind == Kind.NOT_SENT || kind == Kind.CONNECTION_LOST || kind == Kind.CONNECT_FAILED || managerLeft();
+    }
+
+    /**
+     * True if the bus daemon answered that the manager's unique name has no owner: the manager left
+     * the bus (killed, or replaced by one on a new bus daemon) and the call never reached it.
+     */
+    boolean managerLeft() {
+        return kind == Kind.REMOTE_ERROR && ("org.freedesktop.DBus.Error.ServiceUnknown".equals(errorName)
+                || "org.freedesktop.DBus.Error.NameHasNoOwner".equals(errorName));
     }
 
     /** Message of {@code t} and its causes, without class names or stack frames. */

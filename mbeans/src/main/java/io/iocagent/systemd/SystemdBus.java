@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * re-subscribing). A call that finds the connection already gone, before sending, is retried once on
  * a new connection; a read whose connection drops while it waits is retried once as well; a write
  * (start, enable, …) whose connection drops after sending is not, because systemd may have acted, and
- * fails with {@link SystemdException.Reason#BUS_UNREACHABLE}.
+ * fails with {@link SystemdException.Reason#BUS_UNREACHABLE}. A manager that leaves a bus whose
+ * daemon lives on (killed, then replaced by a new manager on a new bus daemon at the same path) ends
+ * the session too ({@code NameOwnerChanged}; calls go to the manager's unique name, so they fail at
+ * once with {@code ServiceUnknown} and are retried on a new connection, which reaches the new bus).
  *
  * <p><b>Timeouts.</b> Every call waits at most the call timeout for its reply (see {@link BusSession}
  * for how), and opening a connection is bounded by it too. Waiting for a job to finish is bounded
@@ -119,6 +122,7 @@ public final class SystemdBus implements AutoCloseable {
     private static final Method GET_UNIT_FILE_STATE =
             BusSession.method(Systemd1Manager.class, "GetUnitFileState", String.class);
     private static final Method RELOAD = BusSession.method(Systemd1Manager.class, "Reload");
+    private static final Method PING = BusSession.method(org.freedesktop.dbus.interfaces.Peer.class, "Ping");
     private static final Method GET_ALL = BusSession.method(Properties.class, "GetAll", String.class);
     private static final Method GET = BusSession.method(Properties.class, "Get", String.class, String.class);
 
@@ -339,6 +343,16 @@ public final class SystemdBus implements AutoCloseable {
                 s.call(BusSession.MANAGER_PATH, LINK_UNIT_FILES, List.of(file.toString()), runtime, false)));
         reloadIfChanged(changes);
         return changes;
+    }
+
+    /**
+     * Asks the manager for nothing ({@code org.freedesktop.DBus.Peer.Ping}), connecting first if
+     * needed: the cheapest proof that systemd answers.
+     *
+     * @throws SystemdException {@code BUS_UNREACHABLE} when it does not
+     */
+    public void ping() {
+        invoke(Action.read("reach", "the manager"), true, s -> s.call(BusSession.MANAGER_PATH, PING));
     }
 
     /** Reloads the manager's configuration, like {@code systemctl daemon-reload}; returns when done. */
@@ -612,7 +626,7 @@ public final class SystemdBus implements AutoCloseable {
                 if (f.busGone()) {
                     discard(s);
                 }
-                boolean retry = attempt == 1 && (f.kind() == CallFailure.Kind.NOT_SENT
+                boolean retry = attempt == 1 && (f.kind() == CallFailure.Kind.NOT_SENT || f.managerLeft()
                         || idempotent && f.kind() == CallFailure.Kind.CONNECTION_LOST);
                 if (!retry) {
                     throw translate(action, f);
@@ -847,9 +861,17 @@ public final class SystemdBus implements AutoCloseable {
         static SignalFeed open(String address, Consumer<String> onUnit) throws DBusException {
             SignalFeed feed = new SignalFeed(address);
             try {
+                String[] manager = {BusSession.SYSTEMD};
+                feed.connection.addGenericSigHandler(BusSession.MANAGER_OWNER, s -> {
+                    if (!BusSession.ownerChange(s).equals(manager[0])) {
+                        feed.lost("systemd (" + manager[0] + ") left the bus");
+                    }
+                });
+                manager[0] = feed.connection.getRemoteObject(BusSession.BUS_NAME, BusSession.BUS_PATH,
+                        org.freedesktop.dbus.interfaces.DBus.class).GetNameOwner(BusSession.SYSTEMD);
                 feed.connection.addGenericSigHandler(UNIT_PROPERTIES, s -> onUnit.accept(unitOfPath(s.getPath())));
                 feed.connection.addSigHandler(Systemd1Manager.JobRemoved.class, s -> onUnit.accept(s.getUnit()));
-                feed.connection.getRemoteObject(BusSession.SYSTEMD, BusSession.MANAGER_PATH, Systemd1Manager.class)
+                feed.connection.getRemoteObject(manager[0], BusSession.MANAGER_PATH, Systemd1Manager.class)
                         .Subscribe();
                 return feed;
             } catch (DBusException | RuntimeException e) {

@@ -2,8 +2,10 @@ package io.iocagent.conf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,12 +144,12 @@ class ConfFileTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
-        "1A=x          => '1A' is not a valid variable name",
-        "IOC-CMD=x     => 'IOC-CMD' is not a valid variable name",
-        "IOC CMD=x     => 'IOC CMD' is not a valid variable name",
-        "export A=x    => 'export A' is not a valid variable name",
+        "1A=x          => the name before '=' is not a valid variable name",
+        "IOC-CMD=x     => the name before '=' is not a valid variable name",
+        "IOC CMD=x     => the name before '=' is not a valid variable name",
+        "export A=x    => the name before '=' is not a valid variable name",
         "=x            => no variable name before '='",
-        "just words    => expected KEY=VALUE, found 'just words'",
+        "just words    => expected KEY=VALUE, found no '='",
     })
     void rejectsLinesWithoutAValidKey(String line, String reason) {
         String message = syntaxError("A=1\n" + line + "\n");
@@ -224,5 +226,88 @@ class ConfFileTest {
         Path file = dir.resolve("x.conf");
         Files.write(file, "A=\"Müller\"\n".getBytes(StandardCharsets.UTF_8));
         assertEquals(Optional.of("Müller"), ConfFile.read(file, "x.conf").get("A"));
+    }
+
+    @Test
+    void aSyntaxErrorNeverQuotesTheFilesText() {
+        // The first line of /etc/shadow once came back in an install error over JMX.
+        String secret = "root:$y$j9T$Secret0Hash:19000:0:99999:7:::";
+        assertTrue(!syntaxError(secret + "\n").contains("Secret0Hash"), () -> syntaxError(secret + "\n"));
+        assertTrue(!syntaxError("Secret0Hash x=1\n").contains("Secret0Hash"), () -> syntaxError("Secret0Hash x=1\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
+        "~A=\"a\u0000b\"~     => U+0000 (NUL) at column 5",
+        "~A='\u0000'~         => U+0000 (NUL) at column 4",
+        "~# note \u0000~      => U+0000 (NUL) at column 8",
+        "~A=\"\u001b[31m\"~    => U+001B at column 4",
+        "~A=\"x\u007f\"~       => U+007F at column 5",
+    })
+    void refusesNulAndOtherControlCharactersNamingTheLine(String line, String what) {
+        String message = syntaxError("B=1\n" + line + "\n");
+        assertTrue(message.startsWith("Syntax error detected in " + DISPLAY + " (line 2: control character " + what),
+                message);
+        assertTrue(message.contains("systemd's EnvironmentFile= refuses"), message);
+    }
+
+    @Test
+    void tabsAndCarriageReturnsAreStillBlanks() throws Exception {
+        assertEquals("a\tb", value("A=\"a\tb\"\r"));
+    }
+
+    @Test
+    void aFileLargerThanTheLimitIsRefusedWithoutBeingRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("big.conf");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(100L * 1024 * 1024); // sparse: 100 MB that costs no disk
+        }
+        IOException e = assertThrows(IOException.class, () -> ConfFile.read(file, "big.conf"));
+        assertEquals(file + ": file too large (104857600 bytes, limit " + ConfFile.MAX_BYTES
+                + "); a conf is a few hundred bytes (the limit is IOC_RUNNER_CONF_MAX_BYTES)", e.getMessage());
+    }
+
+    @Test
+    void aFileExactlyAtTheLimitIsRead(@TempDir Path dir) throws Exception {
+        String line = "A=\"" + "x".repeat(ConfFile.MAX_BYTES - 5) + "\"\n";
+        assertEquals(ConfFile.MAX_BYTES, line.length());
+        Path file = Files.writeString(dir.resolve("x.conf"), line);
+        assertEquals(ConfFile.MAX_BYTES - 5, ConfFile.read(file, "x.conf").get("A").orElseThrow().length());
+        Files.writeString(file, line + "\n");
+        assertThrows(IOException.class, () -> ConfFile.read(file, "x.conf"));
+    }
+
+    @Test
+    void aSymbolicLinkIsNotFollowed(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "A=\"private\"\n");
+        Path link = Files.createSymbolicLink(dir.resolve("x.conf"), secret);
+        IOException e = assertThrows(IOException.class, () -> ConfFile.read(link, "x.conf"));
+        assertEquals(link + ": is a symbolic link, which is not followed", e.getMessage());
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutBlocking(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("x.conf");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        IOException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> assertThrows(IOException.class, () -> ConfFile.read(fifo, "x.conf")));
+        assertEquals(fifo + ": not a regular file", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
+        "~~        => 65536",
+        "4096      => 4096",
+        "~ 200 ~   => 200",
+    })
+    void theLimitIsANamedSettingWithASafeDefault(String setting, int limit) {
+        assertEquals(limit, ConfFile.maxBytes(setting.isEmpty() ? null : setting));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0", "-1", "64k", "99999999"})
+    void aBadLimitNamesTheVariable(String setting) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfFile.maxBytes(setting));
+        assertTrue(e.getMessage().startsWith("IOC_RUNNER_CONF_MAX_BYTES='" + setting + "' is not a number"), e.getMessage());
     }
 }

@@ -81,8 +81,12 @@ final class ModelBed implements AutoCloseable {
 
     /** A refresher over this bed's layout and manager; the caller starts and closes it. */
     Refresher refresher(Duration pollInterval) {
-        return new Refresher(layout, () -> SystemdBus.connect(bed.busAddress(), CALL_TIMEOUT), pollInterval,
-                Clock.systemUTC());
+        return refresher(pollInterval, bed.busAddress());
+    }
+
+    /** A refresher that reaches the manager at {@code busAddress} (a proxy a test can cut). */
+    Refresher refresher(Duration pollInterval, String busAddress) {
+        return new Refresher(layout, () -> SystemdBus.connect(busAddress, CALL_TIMEOUT), pollInterval, Clock.systemUTC());
     }
 
     /** Installs stand-in {@code name} the way install does: conf staged elsewhere, renamed into place. */

@@ -109,6 +109,11 @@ class RefresherIT {
             report("marker in log -> READY in snapshot", marker.seenAt(), ready);
             assertTrue(millis(marker.seenAt(), ready) < 1000, "readiness follows the log without a poll");
             assertTrue(millis(jobDone, active) < 2000, "state change shows without waiting for a poll");
+            // The console and the cgroup of a child that just started are read right after the
+            // snapshot that announced it: wait for that follow-up, without a poll (60 s away).
+            long detailed = rec.await(name + " console and usage read", ioc(name, i -> i.socketState().equals("LISTEN")
+                    && i.memoryBytes() > 0 && !Double.isNaN(i.cpuSeconds())));
+            assertTrue(millis(ready, detailed) < 2000, "console and usage follow the child's start without a poll");
             IocSnapshot running = refresher.current().iocs().get(name);
             assertTrue(running.mainPid() > 0, "procServ's PID");
             assertTrue(running.childPid() > 0 && running.childPid() != running.mainPid(), "the IOC's PID");

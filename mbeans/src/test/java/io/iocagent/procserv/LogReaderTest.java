@@ -81,7 +81,7 @@ class LogReaderTest {
     @Test
     void historyBeforeTheBaselineIsIgnored() throws IOException {
         append("FATAL: from last week\n");
-        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        LogReader reader = new LogReader(log(), LogReader.endOf(LogFile.anyOwner(log())), Optional.empty());
         append("iocRun: All initialization complete\n");
         List<LogEvent> events = reader.poll().events();
         assertEquals(1, events.size());
@@ -91,7 +91,7 @@ class LogReaderTest {
     @Test
     void copytruncateRestartsFromTheBeginningAndSeesTheNewFatal() throws IOException {
         append("x".repeat(200) + "\n");
-        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        LogReader reader = new LogReader(log(), LogReader.endOf(LogFile.anyOwner(log())), Optional.empty());
         try (FileChannel ch = FileChannel.open(log(), StandardOpenOption.WRITE)) {
             ch.truncate(0);
         }
@@ -104,7 +104,7 @@ class LogReaderTest {
     @Test
     void aNewInodeThatGrewPastTheOldOffsetIsReadFromTheStart() throws IOException {
         append("old\n");
-        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        LogReader reader = new LogReader(log(), LogReader.endOf(LogFile.anyOwner(log())), Optional.empty());
         Files.move(log(), dir.resolve("x.log.1"));
         append("y".repeat(100) + "\nFATAL: in the new file\n");
         LogReader.Batch batch = reader.poll();
@@ -115,7 +115,7 @@ class LogReaderTest {
     @Test
     void sameInodeTruncatedAndRegrownPastTheOffsetIsDetectedByTheTailHash() throws IOException {
         append("a".repeat(100) + "\n");
-        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        LogReader reader = new LogReader(log(), LogReader.endOf(LogFile.anyOwner(log())), Optional.empty());
         try (FileChannel ch = FileChannel.open(log(), StandardOpenOption.WRITE)) {
             ch.truncate(0);
         }
@@ -136,7 +136,7 @@ class LogReaderTest {
 
     @Test
     void aMissingFileIsNotAnErrorAndIsReadOnceItAppears() throws IOException {
-        LogReader reader = new LogReader(log(), LogReader.endOf(log()), Optional.empty());
+        LogReader reader = new LogReader(log(), LogReader.endOf(LogFile.anyOwner(log())), Optional.empty());
         assertTrue(reader.poll().events().isEmpty());
         append("iocRun: All initialization complete\n");
         assertEquals(1, reader.poll().events().size());
