@@ -105,7 +105,7 @@ final class ConfDirectory {
      * the file; each version of a file is read (and so reported) once. The refresher counts and
      * logs them as refresh errors and goes on with every other IOC.
      */
-    List<String> takeReadFailures() {
+    synchronized List<String> takeReadFailures() {
         List<String> taken = List.copyOf(readFailures);
         readFailures.clear();
         return taken;

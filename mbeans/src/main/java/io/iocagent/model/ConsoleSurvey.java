@@ -23,7 +23,8 @@ import java.util.Set;
  * the dump is indexed once by bound path and socket file, and {@code /proc} is scanned only when
  * some console has accepted connections (only then are there clients to name). The per-path
  * matching is {@link ConsoleClients}'s: a socket belongs to a console when it is bound to its path
- * or to the file that path names now.
+ * or to the file that path names now. A console listens only when a client could reach it: its
+ * listener's socket file is the one the path names now ({@link #reachable}).
  */
 public final class ConsoleSurvey {
 
@@ -68,8 +69,10 @@ public final class ConsoleSurvey {
         Map<Path, List<UnixSocket>> sockets = new LinkedHashMap<>();
         Set<Long> wanted = new HashSet<>();
         for (Path path : socketPaths) {
-            List<UnixSocket> own = new ArrayList<>(byPath.getOrDefault(path.toString(), List.of()));
-            fileOf(path).map(byFile::get).ifPresent(more -> more.stream()
+            Optional<UnixSocket.SocketFile> file = fileOf(path);
+            List<UnixSocket> own = new ArrayList<>(byPath.getOrDefault(path.toString(), List.of()).stream()
+                    .filter(s -> reachable(s, file)).toList());
+            file.map(byFile::get).ifPresent(more -> more.stream()
                     .filter(s -> own.stream().noneMatch(o -> o.inode() == s.inode()))
                     .forEach(own::add));
             sockets.put(path, own);
@@ -99,6 +102,17 @@ public final class ConsoleSurvey {
                     listener.backlog(), traced.clients()));
         }
         return consoles;
+    }
+
+    /**
+     * Whether a client connecting to the path would reach {@code socket}: a listener bound to a
+     * path whose file was deleted or replaced since (procServ's file removed by hand, or taken over by
+     * a second procServ) still shows the path in {@code unix_diag} but can no longer be reached, so it
+     * does not count as the console's listener. Connected sockets, and sockets without a file
+     * identity (abstract ones), are kept.
+     */
+    static boolean reachable(UnixSocket socket, Optional<UnixSocket.SocketFile> fileNow) {
+        return !socket.isListening() || socket.file().isEmpty() || socket.file().equals(fileNow);
     }
 
     private static Optional<UnixSocket.SocketFile> fileOf(Path path) {

@@ -62,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * readiness is UNKNOWN, unit facts are the last ones read, and every poll counts as a refresh
  * error. After systemd answers again, every unit is read anew.
  *
+ * <p>One concept, the model's scheduling: which thread reads what when, and in which order (logs
+ * before the states they must not be older than); what is read and how it is folded in live in
+ * the classes named above.
+ *
  * <p><b>Threads for callers.</b> Listeners are called on the model thread. {@link #current()} never
  * blocks. {@link #start()}, {@link #close()} and {@link #addListener} may be called from any thread.
  */

@@ -27,7 +27,7 @@ import java.time.Duration;
  */
 final class ModelBed implements AutoCloseable {
 
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration CALL_TIMEOUT = SystemdBus.DEFAULT_CALL_TIMEOUT; // a daemon-reload of a busy shared manager can take seconds
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(30);
 
     private final TestBed bed;
