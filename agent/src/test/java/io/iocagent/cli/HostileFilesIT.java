@@ -175,6 +175,20 @@ class HostileFilesIT {
         assertTrue(e.getMessage().contains("Validation of " + conf + " failed"), "it was read and validated: " + e.getMessage());
     }
 
+    @Test
+    void viewOverJmxRefusesAnInstalledConfThatIsALink() throws Exception {
+        Path confDir = Files.createDirectories(root.resolve("conf"));
+        other.owns(confDir);
+        other.as("ln", "-s", secret.toString(), confDir.resolve("viewed.conf").toString());
+
+        MBeanException e = assertThrows(MBeanException.class, () -> agent(localEnv(), Mode.LOCAL)
+                .view(new IocName("viewed")));
+
+        assertFalse(e.getMessage().contains(SECRET), "view showed the target of a planted link:\n" + e.getMessage());
+        assertTrue(e.getMessage().contains(confDir.resolve("viewed.conf") + ": is a symbolic link, which is not followed"),
+                e.getMessage());
+    }
+
     // ---- D8: the procServ log is read only when it is the IOC's own file ----
 
     @Test

@@ -1,5 +1,6 @@
 package io.iocagent.ops;
 
+import io.iocagent.conf.ConfFile;
 import io.iocagent.conf.IocName;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitProperty;
@@ -7,6 +8,7 @@ import io.iocagent.systemd.UnitState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -40,13 +42,20 @@ public final class UnitView {
         t.out(Session.SUB_DIVIDER);
         String text;
         try {
-            text = Files.readString(conf, StandardCharsets.UTF_8);
-        } catch (IOException e) {
+            // Never through a link, never more than a conf: the agent shows this to its operators.
+            text = new String(ConfFile.readBytes(conf), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
             t.err("Error: Configuration file not found at " + conf);
             t.err("  -> Is '" + name + "' installed in " + session.mode().label() + " mode? (ioc-runner "
                     + session.modeFlag() + "install …)");
             t.err(Session.DIVIDER);
             throw OperationException.alreadyReported("No configuration for " + name);
+        } catch (IOException e) {
+            t.err("Error: Cannot read " + e.getMessage());
+            t.err("  -> The installed conf must be a regular file; install it again (ioc-runner "
+                    + session.modeFlag() + "install …)");
+            t.err(Session.DIVIDER);
+            throw OperationException.alreadyReported("Unreadable configuration for " + name);
         }
         text.lines().forEach(t::out);
         t.out("");
