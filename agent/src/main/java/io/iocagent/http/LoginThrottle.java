@@ -96,7 +96,7 @@ final class LoginThrottle {
             f.count++;
             long suppressed = f.suppressed;
             f.suppressed = 0;
-            int over = f.count - limits.loginFailuresFree();
+            int over = f.count - limits.loginFailuresFree() + 1;
             if (over > 0) {
                 long seconds = Math.min(limits.loginBackoffMax().toSeconds(), 1L << Math.min(over - 1, 20));
                 f.blockedUntil = clock.instant().plusSeconds(Math.max(1, seconds));

@@ -261,10 +261,10 @@ class AttackIT {
         Process p = pb.start();
         p.getOutputStream().close();
         boolean ended = p.waitFor(30, TimeUnit.SECONDS);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!ended) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(ended && p.exitValue() != 0, "the agent must refuse the flag and exit; it "
                 + (ended ? "exited " + p.exitValue() : "kept running") + ": " + out);
         assertTrue(out.contains("must not be given as a flag"), out);
