@@ -91,6 +91,9 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
                         command = token;
                     } else if (target == null) {
                         target = token;
+                    } else if ("credential".equals(command) && !target.contains(":") && !token.contains(":")) {
+                        // 'credential olivia operator' means 'credential olivia:operator'.
+                        target = target + ":" + token;
                     } else {
                         return new Invalid("Unexpected argument '" + token + "'");
                     }

@@ -42,8 +42,9 @@ final class Usage {
                   agent          Run the JMX agent in the foreground: one MXBean per IOC, Jolokia HTTP
                                  (127.0.0.1:8778) and Prometheus /metrics (127.0.0.1:9464).
                                  Settings: --config FILE and --key=value (deploy/agent/agent.properties)
-                  credential     Print a credentials-file line USER:ROLE:hash for the agent (target USER:ROLE,
-                                 ROLE viewer or operator); the password is read without echo, or from stdin
+                  credential     Print a credentials-file line USER:ROLE:hash for the agent (target USER:ROLE
+                                 or USER ROLE, ROLE viewer or operator); the password is read without echo,
+                                 or from stdin
 
                 Environment:
                   IOC_RUNNER_CONF_DIR, IOC_RUNNER_SYSTEMD_DIR, IOC_RUNNER_RUN_DIR, IOC_RUNNER_LOG_DIR

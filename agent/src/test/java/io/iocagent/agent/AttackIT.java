@@ -255,7 +255,8 @@ class AttackIT {
     @Test
     void d9_aKeystorePasswordFlagIsRefusedAndNobodyReadsTheCommandLineOverHttp() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(AgentProcess.runner().toString(), "--local", "agent", "--jolokia.port=0",
-                "--metrics.port=0", "--tls.keystore.password=hunter22").redirectErrorStream(true);
+                "--metrics.port=0", "--tls.keystore.password=hunter22").redirectErrorStream(true)
+                .redirectOutput(bed.root().resolve("flag.log").toFile());
         pb.environment().putAll(bed.env());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
@@ -264,7 +265,7 @@ class AttackIT {
         if (!ended) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out = Files.readString(bed.root().resolve("flag.log"), StandardCharsets.UTF_8);
         assertTrue(ended && p.exitValue() != 0, "the agent must refuse the flag and exit; it "
                 + (ended ? "exited " + p.exitValue() : "kept running") + ": " + out);
         assertTrue(out.contains("must not be given as a flag"), out);

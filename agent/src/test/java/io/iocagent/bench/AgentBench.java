@@ -233,11 +233,15 @@ final class AgentBench {
             }
             measureJolokia("http://127.0.0.1:" + jolokiaPort + "/jolokia/", c, rows);
             String heap = run("jcmd", Long.toString(pid), "GC.run") + run("jcmd", Long.toString(pid), "GC.heap_info");
-            Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(heap);
-            if (m.find()) {
-                rows.put("heap committed / used after a full GC", Row.of((Long.parseLong(m.group(1)) >> 10) + " / "
-                        + (Long.parseLong(m.group(2)) >> 10) + " MiB"));
+            // One "total NK, used NK" line per generation (SerialGC: young and tenured): their sum.
+            Matcher m = Pattern.compile("generation\\s+total (\\d+)K, used (\\d+)K").matcher(heap);
+            long committed = 0;
+            long used = 0;
+            while (m.find()) {
+                committed += Long.parseLong(m.group(1));
+                used += Long.parseLong(m.group(2));
             }
+            rows.put("heap committed / used after a full GC", Row.of((committed >> 10) + " / " + (used >> 10) + " MiB"));
         } finally {
             if (exporter != null) {
                 exporter.destroy();

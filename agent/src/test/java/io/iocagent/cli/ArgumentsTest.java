@@ -58,4 +58,13 @@ class ArgumentsTest {
         assertInstanceOf(Arguments.ShowHelp.class, Arguments.parse(List.of("start", "--help", "a", "b", "c")));
         assertInstanceOf(Arguments.Invalid.class, Arguments.parse(List.of("--bogus", "-V")));
     }
+
+    @Test
+    void credentialTakesUserAndRoleAsOneTargetOrAsTwoWords() {
+        assertEquals(Optional.of("olivia:operator"), parsed("credential", "olivia:operator").target());
+        assertEquals(Optional.of("olivia:operator"), parsed("credential", "olivia", "operator").target());
+        assertInstanceOf(Arguments.Invalid.class, Arguments.parse(List.of("credential", "olivia", "operator", "x")));
+        assertInstanceOf(Arguments.Invalid.class, Arguments.parse(List.of("credential", "olivia:viewer", "operator")));
+        assertInstanceOf(Arguments.Invalid.class, Arguments.parse(List.of("start", "a", "b")));
+    }
 }

@@ -1,0 +1,97 @@
+package io.iocagent.faults;
+
+import static io.iocagent.faults.ModelRecorder.ioc;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.Readiness;
+import io.iocagent.model.Refresher;
+import io.iocagent.testbed.Behaviour;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SIGKILL of procServ, SIGKILL of the IOC child, and the procServ log truncated under a running IOC
+ * (logrotate's copytruncate): the model follows each with the right readiness and counters and ends
+ * READY, agreeing with systemd. Only this test's own processes are killed.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ProcessKillFaultIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(45);
+
+    @Test
+    void procServKilledIsRestartedBySystemdAndTheModelFollows() throws Exception {
+        try (ModelBed bed = ModelBed.open();
+             Refresher refresher = bed.refresher(Duration.ofSeconds(5))) {
+            String name = bed.bed().iocName("pskill");
+            IocSnapshot ready = startReady(bed, refresher, name);
+            ModelRecorder rec = ModelRecorder.of(refresher);
+            try {
+                ProcessHandle.of(ready.mainPid()).orElseThrow().destroyForcibly();
+                rec.await(name + " READY under a procServ systemd restarted", 0, WAIT, ioc(name,
+                        i -> i.readiness() == Readiness.READY && i.mainPid() > 0 && i.mainPid() != ready.mainPid()
+                                && i.serviceRestarts() == 1));
+                assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "systemd agrees");
+                assertEquals(0, refresher.current().iocs().get(name).childRestarts(), "systemd's restart, not procServ's");
+            } finally {
+                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
+            }
+        }
+    }
+
+    @Test
+    void childKilledIsACrashThatClearsOnceTheNewChildSettles() throws Exception {
+        try (ModelBed bed = ModelBed.open();
+             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
+            String name = bed.bed().iocName("chkill");
+            IocSnapshot ready = startReady(bed, refresher, name);
+            ModelRecorder rec = ModelRecorder.of(refresher);
+            try {
+                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+                rec.await(name + " CRASH_LOOP after its child was killed", 0, WAIT,
+                        ioc(name, i -> i.readiness() == Readiness.CRASH_LOOP));
+                rec.await(name + " READY again under a new child", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
+                        && i.childPid() > 0 && i.childPid() != ready.childPid() && i.childRestarts() == 1));
+                assertEquals(ready.mainPid(), refresher.current().iocs().get(name).mainPid(), "procServ restarted its child itself");
+            } finally {
+                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedLogIsFollowedOn() throws Exception {
+        try (ModelBed bed = ModelBed.open();
+             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
+            String name = bed.bed().iocName("trunc");
+            IocSnapshot ready = startReady(bed, refresher, name);
+            ModelRecorder rec = ModelRecorder.of(refresher);
+            try {
+                try (FileChannel log = FileChannel.open(Path.of(ready.logPath()), StandardOpenOption.WRITE)) {
+                    log.truncate(0); // what logrotate's copytruncate does
+                }
+                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+                rec.await(name + " the death after the truncation seen", 0, WAIT, ioc(name, i -> i.childRestarts() == 1));
+                rec.await(name + " READY again", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
+                        && i.childPid() != ready.childPid()));
+            } finally {
+                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
+            }
+        }
+    }
+
+    private static IocSnapshot startReady(ModelBed bed, Refresher refresher, String name) throws Exception {
+        bed.install(name, Behaviour.HEALTHY);
+        ModelRecorder rec = ModelRecorder.of(refresher);
+        refresher.start();
+        bed.operator().start(bed.unit(name), ModelBed.JOB_TIMEOUT);
+        rec.await(name + " READY", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY && i.childPid() > 0));
+        return refresher.current().iocs().get(name);
+    }
+}
