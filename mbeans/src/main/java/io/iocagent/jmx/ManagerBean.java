@@ -79,13 +79,23 @@ final class ManagerBean implements ManagerMXBean {
     }
 
     @Override
-    public String install(String path, boolean force) throws MBeanException {
-        return operations.install(path, force);
+    public String install(String path) throws MBeanException {
+        return operations.install(path, false);
     }
 
     @Override
-    public String generate(String dir, boolean force) throws MBeanException {
-        return operations.generate(dir, force);
+    public String installForce(String path) throws MBeanException {
+        return operations.install(path, true);
+    }
+
+    @Override
+    public String generate(String dir) throws MBeanException {
+        return operations.generate(dir, false);
+    }
+
+    @Override
+    public String generateForce(String dir) throws MBeanException {
+        return operations.generate(dir, true);
     }
 
     @Override

@@ -50,20 +50,30 @@ public interface ManagerMXBean {
     @Description(value = "The IOC table of 'ioc-runner list -v' (asks systemd now)", impact = INFO)
     String list() throws MBeanException;
 
-    @Description(value = "Validates and installs a configuration as CONF_DIR/NAME.conf; never starts the IOC. "
+    // install and generate come as pairs rather than with a boolean "force" parameter: JConsole
+    // pre-fills boolean parameters with true, so the dangerous choice would be the default.
+
+    @Description(value = "Validates and installs a configuration as CONF_DIR/NAME.conf; never starts the IOC and "
+            + "never replaces a differing configuration (the call then fails, nothing written; see installForce). "
             + "Returns what was printed.", impact = ACTION)
     String install(@Param(name = "path", description = "Absolute path of NAME.conf, or of the iocBoot directory holding it")
-                   String path,
-                   @Param(name = "force", description = "Overwrite an existing configuration without asking "
-                           + "(without it an existing file makes the call fail, nothing written)") boolean force)
+                   String path) throws MBeanException;
+
+    @Description(value = "Like install, but replaces a differing configuration without asking. "
+            + "Returns what was printed.", impact = ACTION)
+    String installForce(@Param(name = "path", description = "Absolute path of NAME.conf, or of the iocBoot directory "
+            + "holding it") String path) throws MBeanException;
+
+    @Description(value = "Writes DIR/<dirname>.conf for the iocBoot directory's startup script, validated; never "
+            + "replaces a differing file and never picks one of several startup scripts (the call then fails, "
+            + "nothing written; see generateForce). Returns what was printed.", impact = ACTION)
+    String generate(@Param(name = "dir", description = "Absolute path of the iocBoot directory holding st.cmd") String dir)
             throws MBeanException;
 
-    @Description(value = "Writes DIR/<dirname>.conf for the iocBoot directory's startup script, validated. "
-            + "Returns what was printed.", impact = ACTION)
-    String generate(@Param(name = "dir", description = "Absolute path of the iocBoot directory holding st.cmd") String dir,
-                    @Param(name = "force", description = "Replace a differing file and pick the first of several "
-                            + "startup scripts without asking") boolean force)
-            throws MBeanException;
+    @Description(value = "Like generate, but replaces a differing file and picks the first of several startup "
+            + "scripts without asking. Returns what was printed.", impact = ACTION)
+    String generateForce(@Param(name = "dir", description = "Absolute path of the iocBoot directory holding st.cmd")
+                         String dir) throws MBeanException;
 
     @Description(value = "Stops and disables the IOC, then deletes its configuration (logs are kept). "
             + "Returns what was printed.", impact = ACTION)

@@ -278,7 +278,7 @@ public final class Operations {
             lines.addAll(printed);
         }
         if (transcript.prompted()) {
-            lines.add("  -> JMX callers cannot answer prompts; call again with force=true to proceed.");
+            lines.add("  -> JMX callers cannot answer prompts; call installForce or generateForce to proceed.");
         }
         String text = String.join("\n", lines);
         return new MBeanException(new Exception(text), text);

@@ -83,10 +83,10 @@ class JmxLifecycleIT {
         String name = bed.iocName("jmx");
         Path dir = bed.iocBoot(name, Behaviour.HEALTHY);
 
-        String generated = manager.generate(dir.toString(), false);
+        String generated = manager.generate(dir.toString());
         assertTrue(generated.contains("Configuration successfully generated and validated at: " + dir.resolve(name + ".conf")),
                 generated);
-        String installed = manager.install(dir.toString(), false);
+        String installed = manager.install(dir.toString());
         assertTrue(installed.endsWith("IOC " + name + " installed in local mode. Use 'start' command to run it."), installed);
 
         // The refresher would list it now; the fake source is told so, and the IOC MBean appears.
@@ -111,16 +111,16 @@ class JmxLifecycleIT {
         assertTrue(view.contains("IOC_CMD=\"./st.cmd\""), view);
         assertTrue(view.contains("ExecStart=/usr/bin/procServ"), view);
 
-        MBeanException refused = assertThrows(MBeanException.class, () -> manager.install(dir.toString(), false));
+        MBeanException refused = assertThrows(MBeanException.class, () -> manager.install(dir.toString()));
         assertTrue(refused.getMessage().startsWith("Install refused: " + bed.unit(name) + " is active"), refused.getMessage());
         assertTrue(refused.getMessage().contains("Please stop the service explicitly"), refused.getMessage());
 
         String stopped = ioc.stop();
         assertEquals("IOC '" + name + "' stopped (inactive).", stopped);
 
-        MBeanException overwrite = assertThrows(MBeanException.class, () -> manager.install(dir.toString(), false));
+        MBeanException overwrite = assertThrows(MBeanException.class, () -> manager.install(dir.toString()));
         assertTrue(overwrite.getMessage().contains("Do you want to overwrite it? [y/N]:"), overwrite.getMessage());
-        assertTrue(overwrite.getMessage().contains("call again with force=true"), overwrite.getMessage());
+        assertTrue(overwrite.getMessage().contains("call installForce or generateForce"), overwrite.getMessage());
 
         String removed = manager.remove(name);
         assertTrue(removed.endsWith("IOC " + name + " removed."), removed);

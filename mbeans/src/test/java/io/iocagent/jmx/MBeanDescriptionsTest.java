@@ -104,10 +104,12 @@ class MBeanDescriptionsTest {
     void managerOperationsNameTheirParameters() throws Exception {
         Map<String, MBeanOperationInfo> ops = Arrays.stream(server.getMBeanInfo(JmxSurface.MANAGER).getOperations())
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
-        assertEquals(List.of("path", "force"),
-                Arrays.stream(ops.get("install").getSignature()).map(MBeanParameterInfo::getName).toList());
-        assertEquals(List.of("dir", "force"),
-                Arrays.stream(ops.get("generate").getSignature()).map(MBeanParameterInfo::getName).toList());
+        for (String op : List.of("install", "installForce")) {
+            assertEquals(List.of("path"), Arrays.stream(ops.get(op).getSignature()).map(MBeanParameterInfo::getName).toList(), op);
+        }
+        for (String op : List.of("generate", "generateForce")) {
+            assertEquals(List.of("dir"), Arrays.stream(ops.get(op).getSignature()).map(MBeanParameterInfo::getName).toList(), op);
+        }
         for (String op : List.of("remove", "start", "stop", "restart", "enable", "disable", "inspect")) {
             assertEquals("name", ops.get(op).getSignature()[0].getName(), op);
         }
@@ -150,5 +152,16 @@ class MBeanDescriptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new DescribedMBean(half, HalfMXBean.class, new NotificationBroadcasterSupport()));
         assertTrue(e.getMessage().contains("getForgotten()"), e.getMessage());
+    }
+
+    @Test
+    void noManagerOperationTakesABooleanThatAConsoleWouldPreFillWithTrue() throws Exception {
+        for (MBeanOperationInfo op : server.getMBeanInfo(JmxSurface.MANAGER).getOperations()) {
+            for (MBeanParameterInfo p : op.getSignature()) {
+                assertTrue(!p.getType().equals("boolean") && !p.getType().equals(Boolean.class.getName()),
+                        "Manager." + op.getName() + " takes boolean '" + p.getName()
+                                + "': JConsole pre-fills it with true, so overwriting would be the default");
+            }
+        }
     }
 }

@@ -72,7 +72,7 @@ class OperationsTest {
 
         assertTrue(e.getMessage().startsWith("Generation aborted: no startup script chosen"), e.getMessage());
         assertTrue(e.getMessage().contains("Select the startup script [1-2]:"), e.getMessage());
-        assertTrue(e.getMessage().contains("call again with force=true"), e.getMessage());
+        assertTrue(e.getMessage().contains("call installForce or generateForce"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("demo.conf")));
         assertEquals(Exception.class, e.getTargetException().getClass(), "remote clients need no project classes");
         assertEquals(e.getMessage(), e.getTargetException().getMessage());
