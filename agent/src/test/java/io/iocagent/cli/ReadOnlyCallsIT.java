@@ -1,5 +1,7 @@
 package io.iocagent.cli;
 
+import io.iocagent.testbed.ScriptTerminal;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +13,6 @@ import io.iocagent.ops.ListReport;
 import io.iocagent.ops.OperationException;
 import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
-import io.iocagent.ops.Terminal;
 import io.iocagent.ops.UnitView;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.UnitQuery;
@@ -21,7 +22,6 @@ import io.iocagent.testbed.TestBed;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +66,7 @@ class ReadOnlyCallsIT {
         Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), account);
         List<UnitQuery> opened = new ArrayList<>();
         Supplier<UnitQuery> cli = SystemdConnector.queries(layout, bed.env(), account);
-        try (Session session = new Session(layout, account, bed.env(), new Quiet(), false,
+        try (Session session = new Session(layout, account, bed.env(), ScriptTerminal.quiet(), false,
                 () -> {
                     throw new AssertionError(what + " is read-only and must not open dbus-java");
                 },
@@ -104,30 +104,5 @@ class ReadOnlyCallsIT {
                 "view: LoadState, FragmentPath, DropInPaths");
         assertEquals(1, calls("inspect/attach/monitor target", s -> ConsoleTarget.resolve(s, new IocName(running))),
                 "the console target: ActiveState only");
-    }
-
-    private static final class Quiet implements Terminal {
-        @Override
-        public void out(String line) {
-        }
-
-        @Override
-        public void err(String line) {
-        }
-
-        @Override
-        public Optional<String> ask(String prompt) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean interactive() {
-            return false;
-        }
-
-        @Override
-        public boolean colour() {
-            return false;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.iocagent.model;
 
+import io.iocagent.testbed.ScriptTerminal;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.iocagent.conf.Identity;
@@ -10,7 +12,6 @@ import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.ops.IocRow;
 import io.iocagent.ops.ListReport;
 import io.iocagent.ops.Session;
-import io.iocagent.ops.Terminal;
 import io.iocagent.posix.Account;
 import io.iocagent.proc.ProcessTable;
 import io.iocagent.systemd.SystemdException;
@@ -83,7 +84,7 @@ class ListAgreesWithModelTest {
 
             List<IocRow> rows;
             Account account = new Account("u", "g", 1000, root, true);
-            try (Session session = new Session(layout, account, Map.of(), new SilentTerminal(), false,
+            try (Session session = new Session(layout, account, Map.of(), ScriptTerminal.quiet(), false,
                     () -> {
                         throw new AssertionError("list must not need dbus-java");
                     }, () -> query)) {
@@ -202,31 +203,6 @@ class ListAgreesWithModelTest {
 
         @Override
         public void close() {
-        }
-    }
-
-    private static final class SilentTerminal implements Terminal {
-        @Override
-        public void out(String line) {
-        }
-
-        @Override
-        public void err(String line) {
-        }
-
-        @Override
-        public Optional<String> ask(String prompt) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean interactive() {
-            return false;
-        }
-
-        @Override
-        public boolean colour() {
-            return false;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.iocagent.ops;
 
+import io.iocagent.testbed.ScriptTerminal;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,31 +103,6 @@ class EnablementIT {
     }
 
     private Terminal terminal() {
-        return new Terminal() {
-            @Override
-            public void out(String line) {
-                lines.add(line);
-            }
-
-            @Override
-            public void err(String line) {
-                lines.add(line);
-            }
-
-            @Override
-            public Optional<String> ask(String prompt) {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean interactive() {
-                return false;
-            }
-
-            @Override
-            public boolean colour() {
-                return false;
-            }
-        };
+        return ScriptTerminal.into(lines);
     }
 }

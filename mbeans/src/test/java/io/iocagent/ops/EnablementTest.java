@@ -1,5 +1,7 @@
 package io.iocagent.ops;
 
+import io.iocagent.testbed.ScriptTerminal;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +20,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,31 +135,6 @@ class EnablementTest {
     }
 
     private Terminal terminal() {
-        return new Terminal() {
-            @Override
-            public void out(String line) {
-                err.add("out: " + line);
-            }
-
-            @Override
-            public void err(String line) {
-                err.add(line);
-            }
-
-            @Override
-            public Optional<String> ask(String prompt) {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean interactive() {
-                return false;
-            }
-
-            @Override
-            public boolean colour() {
-                return false;
-            }
-        };
+        return ScriptTerminal.of(line -> err.add("out: " + line), err::add);
     }
 }

@@ -1,5 +1,7 @@
 package io.iocagent.ops;
 
+import io.iocagent.testbed.ScriptTerminal;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,32 +73,7 @@ class StatusReportTest {
             public void close() {
             }
         };
-        Terminal t = new Terminal() {
-            @Override
-            public void out(String line) {
-                out.add(line);
-            }
-
-            @Override
-            public void err(String line) {
-                out.add(line);
-            }
-
-            @Override
-            public Optional<String> ask(String prompt) {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean interactive() {
-                return false;
-            }
-
-            @Override
-            public boolean colour() {
-                return false;
-            }
-        };
+        Terminal t = ScriptTerminal.into(out);
         try (Session session = new Session(layout(), new Account("u", "g", 1000, root, true), Map.of(), t, false,
                 () -> {
                     throw new AssertionError("status must not open dbus-java");
