@@ -113,6 +113,16 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
      * @param clock        for snapshot times and the readiness rules' windows
      */
     public Refresher(Layout layout, Supplier<SystemdBus> connector, Duration pollInterval, Clock clock) {
+        this(layout, pollInterval, clock, feed(connector));
+    }
+
+    private static Supplier<UnitFeed> feed(Supplier<SystemdBus> connector) {
+        Objects.requireNonNull(connector, "connector");
+        return () -> UnitFeed.over(connector.get());
+    }
+
+    /** As the public constructor, with systemd as a {@link UnitFeed} (unit tests answer it with a table). */
+    Refresher(Layout layout, Duration pollInterval, Clock clock, Supplier<UnitFeed> connector) {
         this.layout = Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(connector, "connector");
         this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");

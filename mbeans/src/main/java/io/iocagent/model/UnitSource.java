@@ -1,7 +1,6 @@
 package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
-import io.iocagent.systemd.SystemdBus;
 import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
@@ -29,9 +28,9 @@ final class UnitSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UnitSource.class);
 
     private final String templatePrefix;
-    private final Supplier<SystemdBus> connector;
+    private final Supplier<UnitFeed> connector;
     private final Consumer<IocName> signalled;
-    private SystemdBus bus; // guarded by this
+    private UnitFeed bus; // guarded by this
     private AutoCloseable subscription; // guarded by this
     private boolean connected; // guarded by this
     private boolean readAll = true; // guarded by this
@@ -43,13 +42,13 @@ final class UnitSource implements AutoCloseable {
      *                  This source owns and closes what it returns.
      * @param signalled told, on the D-Bus signal thread, of every unit of the template systemd signals
      */
-    UnitSource(String templatePrefix, Supplier<SystemdBus> connector, Consumer<IocName> signalled) {
+    UnitSource(String templatePrefix, Supplier<UnitFeed> connector, Consumer<IocName> signalled) {
         this.templatePrefix = templatePrefix;
         this.connector = connector;
         this.signalled = signalled;
     }
 
-    /** Asks systemd for nothing ({@link SystemdBus#ping}), connecting first; on failure it is noted like any call's. */
+    /** Asks systemd for nothing ({@link UnitFeed#ping}), connecting first; on failure it is noted like any call's. */
     void ping() throws SystemdException {
         try {
             bus().ping();
@@ -119,7 +118,7 @@ final class UnitSource implements AutoCloseable {
     }
 
     /** The client, connecting first if there is none yet. */
-    private SystemdBus bus() throws SystemdException {
+    private UnitFeed bus() throws SystemdException {
         synchronized (this) {
             if (bus != null) {
                 return bus;
@@ -128,7 +127,7 @@ final class UnitSource implements AutoCloseable {
                 throw new IllegalStateException("The IOC model is closed.");
             }
         }
-        SystemdBus b;
+        UnitFeed b;
         try {
             b = connector.get();
         } catch (SystemdException e) {
@@ -137,7 +136,7 @@ final class UnitSource implements AutoCloseable {
         }
         AutoCloseable s;
         try {
-            s = b.unitChanges().subscribe(templatePrefix, unit -> signalled.accept(unit.name()));
+            s = b.subscribe(templatePrefix, unit -> signalled.accept(unit.name()));
         } catch (RuntimeException e) {
             b.close();
             throw e;
@@ -161,7 +160,7 @@ final class UnitSource implements AutoCloseable {
 
     @Override
     public void close() {
-        SystemdBus b;
+        UnitFeed b;
         AutoCloseable s;
         synchronized (this) {
             closed = true;
