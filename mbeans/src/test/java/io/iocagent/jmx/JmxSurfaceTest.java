@@ -3,8 +3,6 @@ package io.iocagent.jmx;
 import static io.iocagent.jmx.FakeSnapshotSource.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /** Registration and notifications against a private MBeanServer; operations are never called here. */
 class JmxSurfaceTest {
+
+    /** Notifications are delivered on their own thread: generous on a loaded machine, over as soon as one arrives. */
+    private static final long NOTIFICATION_WAIT_SECONDS = 30;
 
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
     private final FakeSnapshotSource source = new FakeSnapshotSource();
@@ -115,10 +116,8 @@ class JmxSurfaceTest {
 
         source.publish(ioc("alpha", "active", Readiness.STARTING), ioc("beta", "active", Readiness.READY));
 
-        AttributeChangeNotification state = (AttributeChangeNotification) received.poll(5, TimeUnit.SECONDS);
-        AttributeChangeNotification readiness = (AttributeChangeNotification) received.poll(5, TimeUnit.SECONDS);
-        assertNotNull(state);
-        assertNotNull(readiness);
+        AttributeChangeNotification state = next(received, "alpha's ActiveState change inactive -> active");
+        AttributeChangeNotification readiness = next(received, "alpha's Readiness change STOPPED -> STARTING");
         assertEquals(AttributeChangeNotification.ATTRIBUTE_CHANGE, state.getType());
         assertEquals(name("alpha"), state.getSource());
         assertEquals("ActiveState", state.getAttributeName());
@@ -128,7 +127,24 @@ class JmxSurfaceTest {
         assertEquals("STOPPED", readiness.getOldValue());
         assertEquals("STARTING", readiness.getNewValue());
         assertTrue(readiness.getSequenceNumber() > state.getSequenceNumber());
-        assertNull(received.poll(200, TimeUnit.MILLISECONDS), "beta did not change");
+        source.publish(ioc("alpha", "inactive", Readiness.STOPPED), ioc("beta", "active", Readiness.READY));
+        AttributeChangeNotification after = next(received, "alpha's ActiveState change active -> inactive");
+        assertEquals(name("alpha"), after.getSource(),
+                "beta never changed, so no notification of beta may come before alpha's next one: " + after);
+        assertEquals("inactive", after.getNewValue());
+    }
+
+    /** The next notification, waiting at most {@link #NOTIFICATION_WAIT_SECONDS}; fails naming what was awaited. */
+    private static AttributeChangeNotification next(BlockingQueue<Notification> received, String awaited)
+            throws InterruptedException {
+        Notification n = received.poll(NOTIFICATION_WAIT_SECONDS, TimeUnit.SECONDS);
+        if (n == null) {
+            throw new AssertionError("No notification within " + NOTIFICATION_WAIT_SECONDS + " s; awaited " + awaited);
+        }
+        if (!(n instanceof AttributeChangeNotification change)) {
+            throw new AssertionError("Awaited " + awaited + ", got a " + n.getType() + " notification: " + n);
+        }
+        return change;
     }
 
     @Test

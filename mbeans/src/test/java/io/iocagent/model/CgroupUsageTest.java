@@ -52,6 +52,37 @@ class CgroupUsageTest {
     }
 
     @Test
+    void withoutCpuStatTheCpuTimeOfTheGroupsProcessesIsSummed() throws IOException {
+        String own = ownControlGroup();
+        // No cgroup files under the (empty) root: the fallback sums /proc over this JVM's own group.
+        CgroupUsage usage = CgroupUsage.of(root, Path.of("/proc"), new ProcessTable(), own)
+                .orElseThrow(() -> new AssertionError("no usage for this JVM's own cgroup " + own));
+        long jvmCpu = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+        assertTrue(usage.cpuNanos() >= jvmCpu / 2,
+                "cgroup " + own + ": the /proc fallback must sum the CPU time of the group's processes (this JVM alone has used "
+                        + jvmCpu + " ns), got " + usage.cpuNanos());
+        assertTrue(usage.memoryBytes() > 0, "the group's resident memory, got " + usage.memoryBytes());
+    }
+
+    @Test
+    void withCpuStatButNoMemoryFileTheResidentMemoryOfTheGroupsProcessesIsSummed() throws IOException {
+        String own = ownControlGroup();
+        Path g = own.equals("/") ? root : group(own.substring(1));
+        Files.writeString(g.resolve("cpu.stat"), "usage_usec 9\n");
+        CgroupUsage usage = CgroupUsage.of(root, Path.of("/proc"), new ProcessTable(), own)
+                .orElseThrow(() -> new AssertionError("no usage for this JVM's own cgroup " + own));
+        assertEquals(9_000L, usage.cpuNanos(), "cpu.stat decides the CPU time");
+        assertTrue(usage.memoryBytes() > 0, "VmRSS summed over the group's processes, got " + usage.memoryBytes());
+    }
+
+    /** This JVM's cgroup v2 path ({@code 0::PATH} of /proc/self/cgroup). */
+    private static String ownControlGroup() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::"))
+                .map(l -> l.substring(3)).findFirst()
+                .orElseThrow(() -> new AssertionError("/proc/self/cgroup has no cgroup v2 line"));
+    }
+
+    @Test
     void residentMemoryComesFromVmRssOfTheProcessStatus() throws IOException {
         Path status = Files.writeString(root.resolve("status"),
                 "Name:\tprocServ\nVmPeak:\t   9000 kB\nVmRSS:\t    2048 kB\nThreads:\t1\n");

@@ -1,0 +1,154 @@
+package io.iocagent.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.iocagent.conf.IocName;
+import io.iocagent.systemd.FakeManager;
+import io.iocagent.systemd.SystemdException;
+import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The model's view of systemd: connecting, the signal subscription, and what "connected" means. */
+class UnitSourceTest {
+
+    private static final String PREFIX = "epics-@";
+
+    private final FakeManager manager = new FakeManager(PREFIX).running("a").held("b", "failed", "failed");
+    private final AtomicInteger connects = new AtomicInteger();
+    private final AtomicInteger closes = new AtomicInteger();
+    private final List<IocName> signalled = new ArrayList<>();
+    private final UnitSource source = new UnitSource(PREFIX, () -> {
+        connects.incrementAndGet();
+        return new FakeFeed(manager, closes);
+    }, signalled::add);
+
+    @Test
+    void itConnectsOnFirstNeedOnceAndSubscribesToTheTemplatesSignals() {
+        assertEquals(0, connects.get(), "nothing is connected before it is needed");
+        source.list();
+        source.list();
+        assertEquals(1, connects.get(), "one connection for every call");
+        assertEquals(1, manager.subscribers(), "the template's signals are subscribed once");
+        manager.signal("a");
+        assertEquals(List.of(new IocName("a")), signalled, "a signalled unit is handed on by IOC name");
+    }
+
+    @Test
+    void statesAreByIocNameAndAnEmptyAskAsksNothing() {
+        Map<IocName, UnitState> states = source.states(List.of(new IocName("a"), new IocName("b")));
+        assertEquals(Set.of(new IocName("a"), new IocName("b")), states.keySet());
+        assertEquals("failed", states.get(new IocName("b")).activeState());
+        assertEquals(List.of(Set.of(manager.unit("a"), manager.unit("b"))), manager.statesAsked());
+
+        assertTrue(source.states(List.of()).isEmpty());
+        assertEquals(1, manager.statesAsked().size(), "asking for no unit must not call systemd");
+    }
+
+    @Test
+    void listingIsTheTemplatesUnits() {
+        assertEquals(Set.of(manager.unit("a"), manager.unit("b")), source.list().keySet());
+    }
+
+    @Test
+    void untilSystemdAnswersTheModelIsDisconnectedAndMustReadEveryUnit() {
+        assertFalse(source.connected(), "not connected before anything answered");
+        assertTrue(source.mustReadAll(), "the first poll reads every unit");
+        assertEquals("systemd unreachable (not connected)", source.problem());
+
+        assertFalse(source.answered(true), "a call that read every unit needs no further poll");
+        assertTrue(source.connected());
+        assertFalse(source.mustReadAll(), "after a full read, polls read a slice");
+    }
+
+    @Test
+    void aFailureDisconnectsAndTheNextFullReadReconnects() {
+        source.answered(true);
+        source.failed(FakeManager.unreachableFailure("connection refused"));
+        assertFalse(source.connected());
+        assertTrue(source.mustReadAll(), "after an outage every unit is read anew");
+        assertEquals("systemd unreachable (Cannot reach systemd: connection refused.\n-> Check that the manager runs.)",
+                source.problem().replace(System.lineSeparator(), "\n"));
+
+        assertTrue(source.answered(false),
+                "systemd is back but this call read only some units: the caller must ask for a poll");
+        assertTrue(source.connected());
+        assertTrue(source.mustReadAll(), "a partial read does not clear the need to read every unit");
+        assertFalse(source.answered(false), "only the first answer after an outage asks for a poll");
+        assertFalse(source.answered(true));
+        assertFalse(source.mustReadAll());
+    }
+
+    @Test
+    void aFailedPingIsNotedAndRethrown() {
+        source.list();
+        source.answered(true);
+        manager.unreachable("no manager");
+        SystemdException e = assertThrows(SystemdException.class, source::ping);
+        assertEquals(SystemdException.Reason.BUS_UNREACHABLE, e.reason());
+        assertFalse(source.connected(), "a failed ping disconnects the model");
+        assertTrue(source.problem().contains("no manager"), source.problem());
+
+        manager.unreachable(null);
+        source.ping();
+        assertEquals(List.of("subscribe", "listUnits", "ping", "ping"), manager.asked(),
+                "a failed call keeps the connection: the next one goes to the same");
+    }
+
+    @Test
+    void aConnectThatFailsIsNotedAndTriedAgainAtTheNextCall() {
+        AtomicInteger attempts = new AtomicInteger();
+        UnitSource flaky = new UnitSource(PREFIX, () -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw FakeManager.unreachableFailure("no bus socket");
+            }
+            return new FakeFeed(manager, closes);
+        }, signalled::add);
+        flaky.answered(true);
+        assertThrows(SystemdException.class, flaky::list);
+        assertFalse(flaky.connected(), "a failed connect disconnects the model");
+        assertTrue(flaky.mustReadAll());
+        assertEquals(2, flaky.list().size(), "the next call connects again");
+        assertEquals(2, attempts.get());
+    }
+
+    @Test
+    void aSubscriptionThatFailsClosesTheNewConnection() {
+        AtomicInteger closed = new AtomicInteger();
+        UnitSource broken = new UnitSource(PREFIX, () -> new FakeFeed(manager, closed) {
+            @Override
+            public AutoCloseable subscribe(String templatePrefix, java.util.function.Consumer<UnitName> listener) {
+                throw new IllegalStateException("match rule refused");
+            }
+        }, signalled::add);
+        IllegalStateException e = assertThrows(IllegalStateException.class, broken::list);
+        assertEquals("match rule refused", e.getMessage());
+        assertEquals(1, closed.get(), "the connection whose subscription failed is closed, not leaked");
+    }
+
+    @Test
+    void closeClosesTheConnectionAndTheSubscription() {
+        source.list();
+        source.close();
+        assertEquals(1, closes.get(), "the connection is closed");
+        assertEquals(0, manager.subscribers(), "the signal subscription is closed");
+    }
+
+    @Test
+    void closingBeforeAnyConnectionClosesNothing() {
+        source.close();
+        assertEquals(0, closes.get());
+        assertEquals(0, connects.get());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> source.states(List.of(new IocName("a"))));
+        assertEquals("The IOC model is closed.", e.getMessage());
+        assertEquals(0, connects.get(), "a closed source never connects");
+    }
+}
