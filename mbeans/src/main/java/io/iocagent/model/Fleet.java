@@ -2,12 +2,10 @@ package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
-import io.iocagent.proc.ProcessInfo;
 import io.iocagent.proc.ProcessTable;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -229,10 +227,6 @@ final class Fleet {
 
     /** The parent of a live process, -1 when it is gone or unreadable. */
     private int parentOf(int pid) {
-        try {
-            return processes.process(pid).map(ProcessInfo::ppid).orElse(-1);
-        } catch (IOException e) {
-            return -1;
-        }
+        return processes.parentPid(pid);
     }
 }

@@ -933,7 +933,8 @@ public final class SystemdBus implements AutoCloseable {
         return d;
     }
 
-    private static long uid() {
+    /** This process's user id, as the D-Bus {@code EXTERNAL} mechanism names it. */
+    static long uid() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
