@@ -133,12 +133,14 @@ final class UnitSource implements AutoCloseable {
     }
 
     /**
-     * The lean reader of {@code lane}, connecting it (and the signal subscription first) if needed.
+     * The lean reader of {@code lane}, connecting it (and the signal subscription first) if needed,
+     * and reopening the signal connection first if it died.
      * Where the bus address is not a {@code unix:path=} one, the {@link SystemdBus} answers instead
      * (whole states).
      */
     private UnitQuery reader(Lane lane) throws SystemdException {
         SystemdBus b = bus();
+        b.keepSignalsFlowing(); // reads go over the lean connection, so nothing else would notice a dead signal feed
         synchronized (this) {
             UnitQuery r = readers.get(lane);
             if (r != null) {
