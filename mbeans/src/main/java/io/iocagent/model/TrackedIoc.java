@@ -208,7 +208,8 @@ final class TrackedIoc {
                 conf == null ? "" : conf.workingDirectory(),
                 logProblem.isEmpty() ? tracker.lastError() : logProblem,
                 tracker.lastExit(),
-                tracker.exits());
+                tracker.exits(),
+                unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()));
     }
 
     private static Instant lastWrite(Path file) {
