@@ -62,7 +62,7 @@ class IocFamiliesTest {
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(),
                 new io.iocagent.procserv.ChildExit(4711, -1, 11, Instant.EPOCH),
-                java.util.Map.of("signal_SEGV", 2L, "exit_3", 1L), java.util.List.of());
+                java.util.Map.of("signal_SEGV", 2L, "exit_3", 1L));
         source.publish(crashed, FakeSnapshotSource.running("beta"));
         String body = text(FORMATS.getPrometheusTextFormatWriter());
         assertTrue(body.contains("epics_ioc_child_exits_total{ioc=\"alpha\",reason=\"signal_SEGV\"} 2.0"), body);
@@ -77,7 +77,8 @@ class IocFamiliesTest {
                 a.activeState(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
                 a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
-                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), java.util.List.of(900, 901));
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
+                java.util.List.of(900, 901));
         source.publish(orphaned, FakeSnapshotSource.running("beta"));
         String body = text(FORMATS.getPrometheusTextFormatWriter());
         assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"alpha\"} 2.0"), body);

@@ -68,6 +68,18 @@ public final class IocFacts {
     }
 
     /**
+     * The IOC's own processes: those of its unit's cgroup but procServ (the unit's main process),
+     * i.e. the IOC child procServ forked and anything it forked in turn. Their sockets are the
+     * IOC's CA and PVA endpoints ({@link EndpointSurvey}); procServ's are not.
+     *
+     * @param cgroupPids the unit's processes ({@link io.iocagent.proc.ProcessTable#cgroupPids})
+     * @param mainPid    systemd's MainPID, 0 or -1 when none
+     */
+    public static List<Integer> iocProcesses(List<Integer> cgroupPids, int mainPid) {
+        return cgroupPids.stream().filter(pid -> pid != mainPid).toList();
+    }
+
+    /**
      * CPU and memory of an IOC: none unless its unit is active; then the unit's cgroup as read
      * from the file system ({@link CgroupUsage}) when it could be read, else systemd's own
      * accounting ({@code CPUUsageNSec}, {@code MemoryCurrent}; empty when accounting is off).
