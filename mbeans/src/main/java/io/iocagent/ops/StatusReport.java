@@ -127,6 +127,28 @@ public final class StatusReport {
     }
 
     /**
+     * The last {@code lines} lines of {@code name}'s procServ log, for callers without a terminal
+     * (the MBeans' {@code tailLog}): fails with what to do when there is no log yet, when the file
+     * is not the IOC's own, or when it cannot be read.
+     */
+    public static List<String> tailLog(Session s, IocName name, int lines) throws OperationException {
+        Path log = s.layout().logFile(name);
+        if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+            throw OperationException.failure("No log file yet at " + log + ".",
+                    "  -> procServ creates it when the IOC first starts.");
+        }
+        try {
+            return tail(LogFile.of(s.layout(), name), lines);
+        } catch (LogFile.NotReadableException e) {
+            throw OperationException.failure(e.getMessage() + ".",
+                    "  -> Only the IOC's own log file is shown; an administrator should replace " + log + ".");
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot read " + log + ": " + e.getMessage(),
+                    "  -> Check that the agent may read " + log.getParent() + ".");
+        }
+    }
+
+    /**
      * The last {@code n} lines of {@code file}, reading only its end (procServ logs grow to tens
      * of megabytes between rotations). Carriage returns from the console's CR LF are dropped.
      * The log is opened as {@link LogFile#open()} allows: never through a link, never another
