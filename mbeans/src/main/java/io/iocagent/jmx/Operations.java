@@ -187,7 +187,7 @@ public final class Operations {
 
     /**
      * Runs a changing operation under the lock, refreshes, and audits it unless the surface that
-     * brought the call audits it itself ({@link AuditLog#auditedBySurface()}).
+     * brought the call audits it itself ({@link SurfaceAudit}).
      */
     private <T> Done<T> changing(String operation, String ioc, String detail, boolean force, Body<T> body)
             throws MBeanException {
@@ -216,7 +216,7 @@ public final class Operations {
 
     /** A local JMX caller (attach by PID): a process of the agent's own user, or root. */
     private void audit(String operation, String ioc, String detail, AuditLog.Outcome outcome, String message) {
-        if (!AuditLog.auditedBySurface()) {
+        if (!SurfaceAudit.active()) {
             audit.record(new AuditLog.Event("jmx", "local", "operator", "local", "exec", ioc, "", operation,
                     detail, outcome, message));
         }
