@@ -2,13 +2,13 @@ package io.iocagent.ops;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit trail of operations that change something, from every surface — the command line,
  * JMX (local attach and the remote connector) and Jolokia: one line per event on the
- * java.util.logging logger {@value #LOGGER}, at INFO, so the process's logging configuration
+ * logger {@value #LOGGER}, at INFO, so the process's logging configuration
  * decides where it goes (the agent: its log and {@code audit.log}; the command line: syslog).
  * A line reads like
  * <pre>
@@ -57,10 +57,10 @@ public final class AuditLog {
 
     private static final int MAX_VALUE = 512;
 
-    private final Logger logger = Logger.getLogger(LOGGER);
+    private final Logger logger = LoggerFactory.getLogger(LOGGER);
 
     public void record(Event e) {
-        logger.log(Level.INFO, format(e));
+        logger.info(format(e));
     }
 
     public static String format(Event e) {
