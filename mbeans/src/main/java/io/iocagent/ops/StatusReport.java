@@ -70,7 +70,7 @@ public final class StatusReport {
         String since = s.activeEnterTimestamp()
                 .map(at -> " since " + SINCE.format(at) + "; " + ago(at) + " ago")
                 .orElse("");
-        t.out("State:     " + s.activeState() + " (" + s.subState() + ")" + (s.activeState().equals("active") ? since : ""));
+        t.out("State:     " + s.activeState() + " (" + s.subState() + ")" + (s.isActive() ? since : ""));
         t.out("Main PID:  " + (s.mainPid() > 0 ? Integer.toString(s.mainPid()) : "-"));
         t.out("Restarts:  " + s.restarts() + " (by systemd)");
         t.out("Conf:      " + conf + (Files.isRegularFile(conf) ? "" : " (not installed)"));
@@ -96,7 +96,7 @@ public final class StatusReport {
                 t.out("(cannot read " + log + ": " + e.getMessage() + ")");
             }
         }
-        return s.activeState().equals("active") ? 0 : NOT_ACTIVE;
+        return s.isActive() ? 0 : NOT_ACTIVE;
     }
 
     /** The installed conf's {@code IOC_PORT}; empty when not installed, unreadable or unset. */
