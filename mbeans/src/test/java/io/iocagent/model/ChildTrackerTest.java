@@ -3,7 +3,7 @@ package io.iocagent.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import io.iocagent.procserv.LogEvent;
 import java.time.Duration;
 import java.time.Instant;
