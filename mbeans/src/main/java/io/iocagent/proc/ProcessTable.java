@@ -146,6 +146,33 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * The sockets process {@code pid} holds: the inodes of its {@code socket:[INODE]} descriptor
+     * links (threads share them). One directory listing and one link read per descriptor.
+     *
+     * @return the inodes; empty when the process is gone. Empty too, with
+     *         {@code readable=false}, when its descriptors may not be read
+     */
+    public HeldSockets socketsOf(int pid) {
+        Map<Long, List<Integer>> holders = new HashMap<>();
+        Outcome outcome = scanDescriptors(pid, proc.resolve(Integer.toString(pid)).resolve("fd"), null, holders);
+        return new HeldSockets(holders.keySet(), outcome != Outcome.DENIED);
+    }
+
+    /**
+     * The sockets of one process.
+     *
+     * @param inodes   socket inodes
+     * @param readable false when the process's descriptors could not be read (needs the same user,
+     *                 root or {@code CAP_SYS_PTRACE})
+     */
+    public record HeldSockets(Set<Long> inodes, boolean readable) {
+
+        public HeldSockets {
+            inodes = Set.copyOf(inodes);
+        }
+    }
+
     /** The inode of a {@code socket:[INODE]} link target, or -1 for any other target. */
     static long socketInode(String target) {
         int n = target.length();
@@ -195,12 +222,14 @@ public final class ProcessTable {
     }
 
     /**
-     * The parent of process {@code pid} from its {@code stat} alone (not the three files
-     * {@link #process} reads); -1 when the process is gone or cannot be read.
+     * The parent of live process {@code pid} from its {@code stat} alone (not the three files
+     * {@link #process} reads); -1 when the process is gone, a zombie (dead, not yet reaped) or
+     * cannot be read.
      */
     public int parentPid(int pid) {
         try {
-            return readStat(pid).ppid();
+            ProcStat stat = readStat(pid);
+            return stat.state() == 'Z' || stat.state() == 'X' ? -1 : stat.ppid();
         } catch (IOException e) {
             return -1;
         }

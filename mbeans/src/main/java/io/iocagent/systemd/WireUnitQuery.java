@@ -76,7 +76,16 @@ public final class WireUnitQuery implements UnitQuery {
     public static WireUnitQuery onBus(String busAddress, Duration timeout) {
         Path bus = socketPath(busAddress).orElseThrow(() -> new IllegalArgumentException(
                 "not a unix:path= D-Bus address: " + busAddress));
-        return openBus(bus, SystemdBus.uid(), ManagerEndpoint.of(busAddress, timeout));
+        return openBus(bus, uid(), ManagerEndpoint.of(busAddress, timeout));
+    }
+
+    /** This process's user id, as the D-Bus {@code EXTERNAL} mechanism names it. */
+    private static long uid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return new com.sun.security.auth.module.UnixSystem().getUid();
+        }
     }
 
     private static WireUnitQuery openBus(Path bus, long euid, ManagerEndpoint endpoint) {

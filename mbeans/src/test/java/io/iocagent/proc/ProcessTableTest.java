@@ -168,6 +168,8 @@ class ProcessTableTest {
         ProcessTable table = proc().process(4242, 17, "softIoc", 'S', 1000, 1, 1, 1, 1, "x\0").table(tmp);
         assertEquals(17, table.parentPid(4242));
         assertEquals(-1, table.parentPid(4243), "no such process");
+        ProcessTable zombie = proc().process(4244, 17, "softIoc", 'Z', 1000, 1, 1, 1, 0, "").table(tmp);
+        assertEquals(-1, zombie.parentPid(4244), "a zombie is dead: it has no live parent to name");
     }
 
     @Test
