@@ -44,6 +44,7 @@ final class TrackedIoc {
     private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
+    private IocEndpoints endpoints = IocEndpoints.NONE;
     private boolean unitRead;
     private long unitReadAt; // System.nanoTime() before the held unit state was asked for
     private boolean childSeen;
@@ -172,6 +173,11 @@ final class TrackedIoc {
         usage = next;
     }
 
+    /** The CA and PVA endpoints as last surveyed ({@link IocEndpoints#NONE} when inactive). */
+    void endpoints(IocEndpoints next) {
+        endpoints = next;
+    }
+
     /**
      * The IOC now, as surfaces see it.
      *
@@ -208,7 +214,8 @@ final class TrackedIoc {
                 conf == null ? "" : conf.workingDirectory(),
                 logProblem.isEmpty() ? tracker.lastError() : logProblem,
                 tracker.lastExit(),
-                tracker.exits());
+                tracker.exits(),
+                active ? endpoints : IocEndpoints.NONE);
     }
 
     private static Instant lastWrite(Path file) {
