@@ -67,8 +67,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         k.put("tls.keystore.password.file", new String[] {"", "file holding the keystore password (first line); or set IOC_AGENT_TLS_KEYSTORE_PASSWORD"});
         k.put("poll.interval", new String[] {"5s", "how often CPU, memory, sockets and console clients are read (e.g. 5s, 500ms)"});
         k.put("audit.log", new String[] {"", "file for the audit log (default: the agent's own log)"});
-        k.put("audit.refusals.interval", new String[] {"60s", "refusals of one caller for one MBean member: one audit line"
-                + " per interval, with count=N (e.g. 60s, 5m; 0s = a line for every refusal)"});
+        k.put("audit.refusals.interval", new String[] {"60s", "identical refusals: one audit line per interval (count=N); 0s: all"});
         HttpLimits d = HttpLimits.DEFAULTS;
         k.put("http.request.timeout", new String[] {d.requestTimeout().toSeconds() + "s",
                 "a request (line, headers, body) must arrive within this; idle connections close after it"});
