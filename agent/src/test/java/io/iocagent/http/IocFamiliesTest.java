@@ -114,6 +114,21 @@ class IocFamiliesTest {
     }
 
     @Test
+    void orphanProcessesAreCountedPerIocAndZeroWhenNone() {
+        io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
+        io.iocagent.model.IocSnapshot orphaned = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
+                a.activeState(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
+                a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
+                a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
+                java.util.List.of(900, 901));
+        source.publish(orphaned, FakeSnapshotSource.running("beta"));
+        String body = text(FORMATS.getPrometheusTextFormatWriter());
+        assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"alpha\"} 2.0"), body);
+        assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"beta\"} 0.0"), body);
+    }
+
+    @Test
     void theEndpointFilterSeparatesIocFamiliesFromTheAgentsOwn() {
         assertTrue(MetricsEndpoint.isIocFamily("epics_ioc_cpu_seconds_total"));
         assertTrue(MetricsEndpoint.isIocFamily("epics_ioc_info"));
