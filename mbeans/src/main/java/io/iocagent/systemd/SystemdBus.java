@@ -1,6 +1,7 @@
 package io.iocagent.systemd;
 
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -413,5 +414,14 @@ public final class SystemdBus implements AutoCloseable {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
         }
         return d;
+    }
+
+    /** This process's user id, as the D-Bus {@code EXTERNAL} mechanism names it. */
+    static long uid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return new com.sun.security.auth.module.UnixSystem().getUid();
+        }
     }
 }
