@@ -11,6 +11,7 @@ import io.iocagent.jmx.JmxSurface;
 import io.iocagent.jmx.Operations;
 import io.iocagent.jmx.RemoteJmx;
 import io.iocagent.model.Refresher;
+import io.iocagent.ops.AuditLog;
 import io.iocagent.ops.Session;
 import io.iocagent.posix.Account;
 import java.io.IOException;
@@ -29,10 +30,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 import java.security.GeneralSecurityException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running agent: the live model and every surface on it, started in dependency order and
@@ -41,7 +43,7 @@ import javax.management.MBeanServer;
  */
 public final class AgentDaemon implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(AgentDaemon.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
 
     /** Reply timeout of every D-Bus call the agent makes. */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -92,6 +94,9 @@ public final class AgentDaemon implements AutoCloseable {
         s.limits().applyJvmWide();
         if (s.auditLog().isPresent()) {
             AuditFile.attach(s.auditLog().get());
+        }
+        if (!s.auditRefusalsInterval().isZero()) {
+            opened(AuditLog.digestRefusals(s.auditRefusalsInterval()));
         }
         Optional<CredentialsFile> credentials = s.credentials().isPresent()
                 ? Optional.of(CredentialsFile.open(s.credentials().get())) : Optional.empty();
@@ -167,7 +172,7 @@ public final class AgentDaemon implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warning("Closing " + c.getClass().getSimpleName() + ": " + e);
+                LOG.warn("Closing {}: {}", c.getClass().getSimpleName(), e.toString());
             }
         }
     }

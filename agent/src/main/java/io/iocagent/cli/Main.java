@@ -1,10 +1,11 @@
 package io.iocagent.cli;
 
+import io.iocagent.ops.SystemdConnector;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.LayoutException;
 import io.iocagent.conf.Mode;
-import io.iocagent.console.ConsoleClient;
+import io.iocagent.console.Console;
 import io.iocagent.ops.ConsoleTarget;
 import io.iocagent.ops.Generator;
 import io.iocagent.ops.Inspector;
@@ -20,6 +21,7 @@ import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.Terminal;
 import io.iocagent.ops.UnitView;
 import io.iocagent.posix.Account;
+import io.iocagent.posix.NoFollowFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -46,7 +48,7 @@ public final class Main {
 
     public static void main(String[] args) {
         StdTerminal terminal = StdTerminal.system();
-        int code = run(List.of(args), System.getenv(), terminal, ConsoleClient::forProcess);
+        int code = run(List.of(args), System.getenv(), terminal, Console::forProcess);
         terminal.flush();
         System.exit(code);
     }
@@ -55,7 +57,7 @@ public final class Main {
     public static int run(List<String> args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                           boolean interactive) {
         StdTerminal terminal = new StdTerminal(in, out, err, interactive, false);
-        int code = run(args, env, terminal, (t, e) -> new ConsoleClient(t, e, in, out, Optional::empty));
+        int code = run(args, env, terminal, (t, e) -> new Console(t, e, in, out, Optional::empty));
         terminal.flush();
         return code;
     }
@@ -63,13 +65,18 @@ public final class Main {
     /** Opens the console client for attach/monitor on the streams of this invocation. */
     @FunctionalInterface
     interface Consoles {
-        ConsoleClient open(Terminal terminal, Map<String, String> env) throws OperationException;
+        Console open(Terminal terminal, Map<String, String> env) throws OperationException;
     }
 
     static int run(List<String> args, Map<String, String> env, StdTerminal t, Consoles consoles) {
         Arguments.Outcome outcome = Arguments.parse(args);
-        if (outcome instanceof Arguments.ShowHelp) {
-            t.out(Usage.text(PROGRAM).stripTrailing());
+        if (outcome instanceof Arguments.ShowHelp help) {
+            Optional<Verb> verb = help.command().flatMap(Verb::of);
+            if (verb.isPresent()) {
+                verb.get().help(PROGRAM, verb.get() == Verb.AGENT ? agentSettings() : List.of()).forEach(t::out);
+            } else {
+                t.out(Usage.text(PROGRAM).stripTrailing());
+            }
             return 0;
         }
         if (outcome instanceof Arguments.ShowVersion) {
@@ -77,8 +84,10 @@ public final class Main {
             return 0;
         }
         if (outcome instanceof Arguments.Invalid bad) {
-            t.err("Error: " + bad.error());
-            t.out(Usage.text(PROGRAM).stripTrailing());
+            Optional<Verb> verb = bad.command().flatMap(Verb::of);
+            t.err("Error: " + Usage.printable(bad.error()));
+            t.err(Usage.hint(PROGRAM, verb, bad.token(), bad.error().startsWith("Unknown option")
+                    ? verb.map(Verb::options).orElse(Verb.anyOptions()) : List.of()));
             return 1;
         }
         Arguments a = ((Arguments.Parsed) outcome).arguments();
@@ -87,6 +96,11 @@ public final class Main {
             return 0;
         }
         String command = a.command().get();
+        if (Verb.of(command).isEmpty()) {
+            t.err("Error: Unknown command '" + Usage.printable(command) + "'");
+            t.err(Usage.hint(PROGRAM, Optional.empty(), command, Verb.words()));
+            return 1;
+        }
         if (command.equals("credential")) {
             return CredentialCommand.run(a.target().orElse(""), t); // needs no mode, layout or systemd
         }
@@ -114,6 +128,7 @@ public final class Main {
         if (command.equals("agent")) {
             return AgentCommand.run(a, env, layout, account, t);
         }
+        NoFollowFile.allowWaitingOpens(); // a command, not the agent: no native library to read a conf or a log
         String target = a.target().orElse("");
         if (a.target().isPresent() && !PATH_COMMANDS.contains(command)) {
             String name = IocName.baseName(target);
@@ -162,18 +177,22 @@ public final class Main {
             case "inspect" -> new Inspector(session).show(name(target, "inspect"));
             case "attach", "monitor" -> {
                 // The console tool is resolved before the target, as the seed does.
-                ConsoleClient console = consoles.open(t, session.env());
+                Console console = consoles.open(t, session.env());
                 IocName name = name(target, command);
                 Path socket = ConsoleTarget.resolve(session, name);
                 return command.equals("attach") ? console.attach(name, socket) : console.monitor(name, socket);
             }
-            default -> {
-                t.err("Error: Unknown command '" + command + "'");
-                t.out(Usage.text(PROGRAM).stripTrailing());
-                return 1;
-            }
+            default -> throw new IllegalStateException("command '" + command + "' has a Verb but no dispatch");
         }
         return 0;
+    }
+
+    /** The agent's settings as {@code agent --help} lists them: key, default, meaning. */
+    private static List<String> agentSettings() {
+        return io.iocagent.agent.AgentSettings.describe().stream()
+                .flatMap(k -> java.util.stream.Stream.of("  " + (k.flag() ? "--" : "") + k.name() + "=" + k.defaultValue(),
+                        "        " + k.meaning() + (k.flag() ? "" : " (file only)")))
+                .toList();
     }
 
     /** {@code list [-v|-vv] [--json]}: every IOC of the mode, sorted by name. */

@@ -1,10 +1,13 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ops.ConsoleInspection;
+
 import io.iocagent.conf.IocName;
 import io.iocagent.model.ConsoleClientInfo;
 import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.NetworkClient;
 import io.iocagent.model.SnapshotSource;
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -157,6 +160,11 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     }
 
     @Override
+    public List<Integer> getOrphanPids() {
+        return ioc().orphanPids();
+    }
+
+    @Override
     public int getRecvQueue() {
         return ioc().recvQueue();
     }
@@ -207,6 +215,41 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     public String getLastExitAt() {
         ChildExit exit = ioc().lastExit();
         return exit == null || exit.at() == null ? "" : exit.at().toString();
+    }
+
+    @Override
+    public int getCaServerPort() {
+        return ioc().endpoints().caServerPort();
+    }
+
+    @Override
+    public int getCaSearchPort() {
+        return ioc().endpoints().caSearchPort();
+    }
+
+    @Override
+    public int getPvaServerPort() {
+        return ioc().endpoints().pvaServerPort();
+    }
+
+    @Override
+    public int getCaClientCount() {
+        return ioc().endpoints().caClients().size();
+    }
+
+    @Override
+    public List<NetworkClient> getCaClients() {
+        return ioc().endpoints().caClients();
+    }
+
+    @Override
+    public int getPvaClientCount() {
+        return ioc().endpoints().pvaClients().size();
+    }
+
+    @Override
+    public List<NetworkClient> getPvaClients() {
+        return ioc().endpoints().pvaClients();
     }
 
     @Override

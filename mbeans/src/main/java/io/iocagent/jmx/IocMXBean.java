@@ -1,9 +1,12 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ops.ConsoleInspection;
+
 import static javax.management.MBeanOperationInfo.ACTION;
 import static javax.management.MBeanOperationInfo.INFO;
 
 import io.iocagent.model.ConsoleClientInfo;
+import io.iocagent.model.NetworkClient;
 import java.util.List;
 import javax.management.MBeanException;
 
@@ -73,6 +76,10 @@ public interface IocMXBean {
     @Description("Processes connected to the console: pid, user, command")
     List<ConsoleClientInfo> getConsoleClients();
 
+    @Description("PIDs of processes of the IOC outside its unit: an orphaned procServ (left by a crashed "
+            + "manager) and its child, holding the IOC's console path beside the unit's procServ; empty when none")
+    List<Integer> getOrphanPids();
+
     @Description("Console listener's pending (not yet accepted) connections")
     int getRecvQueue();
 
@@ -105,6 +112,29 @@ public interface IocMXBean {
     @Description("When the agent read the last child exit, ISO-8601 UTC; empty when unknown "
             + "(read from the log at start-up) or none")
     String getLastExitAt();
+
+    @Description("TCP port of the IOC's Channel Access server (rsrv), from the kernel's socket table; "
+            + "-1 when it serves no CA (not running, not initialised, or not an EPICS IOC)")
+    int getCaServerPort();
+
+    @Description("UDP port the IOC's CA server answers name searches on (normally 5064, shared by the host's IOCs); "
+            + "-1 when not seen")
+    int getCaSearchPort();
+
+    @Description("TCP port of the IOC's PV Access server; -1 when it serves no PVA")
+    int getPvaServerPort();
+
+    @Description("Channel Access clients connected (TCP circuits to the CA server port)")
+    int getCaClientCount();
+
+    @Description("Channel Access clients: address, port, and pid when the client runs on this host (else -1)")
+    List<NetworkClient> getCaClients();
+
+    @Description("PV Access clients connected (TCP connections to the PVA server port)")
+    int getPvaClientCount();
+
+    @Description("PV Access clients: address, port, and pid when the client runs on this host (else -1)")
+    List<NetworkClient> getPvaClients();
 
     @Description(value = "Starts the IOC, waits for systemd's job and judges the startup from the log. "
             + "Returns what was printed, ending with the verdict.", impact = ACTION)

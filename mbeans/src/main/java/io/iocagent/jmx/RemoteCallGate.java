@@ -29,9 +29,10 @@ import javax.security.auth.Subject;
  * <li><b>Audit.</b> Every invoke and write a remote client attempts, refused ones included, is
  * one {@link AuditLog} line — who (the authenticated user and role), from where (the RMI client
  * host), what, which IOC, and the outcome. While the call runs the thread is marked
- * {@link AuditLog#surfaceAudits()} so the operations do not log it a second time.</li>
+ * {@link SurfaceAudit#begin()} so the operations do not log it a second time.</li>
  * </ul>
- * Reads, queries and notification subscriptions pass through untouched. Thread-safe.
+ * Reads, queries, notification subscriptions and the JVM's read-only operations ({@link JvmReads},
+ * for viewers too, so JConsole's thread view works) pass through unaudited. Thread-safe.
  */
 final class RemoteCallGate implements InvocationHandler {
 
@@ -72,6 +73,9 @@ final class RemoteCallGate implements InvocationHandler {
                 return null;
             }
             case "invoke" -> {
+                if (JvmReads.readOnly((ObjectName) args[0], (String) args[1])) {
+                    return jvmRead(method, args);
+                }
                 return audited("exec", (ObjectName) args[0], (String) args[1],
                         args[2] == null ? List.of() : Arrays.asList((Object[]) args[2]), method, args);
             }
@@ -101,6 +105,20 @@ final class RemoteCallGate implements InvocationHandler {
         }
     }
 
+    /**
+     * A read-only operation of the JVM's ({@link JvmReads}), for every role: past the JDK's access
+     * controller, which would refuse a {@code readonly} user any invoke, to the MBean server behind
+     * it; not audited, like any read.
+     */
+    private Object jvmRead(Method method, Object[] args) throws Throwable {
+        MBeanServer server = next instanceof MBeanServerForwarder f && f.getMBeanServer() != null ? f.getMBeanServer() : next;
+        try {
+            return method.invoke(server, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     /** An anonymous read: {@link Disclosure#privateAttribute private} attributes are refused or left out. */
     private Object withheld(Method method, Object[] args) throws Throwable {
         ObjectName mbean = (ObjectName) args[0];
@@ -126,7 +144,7 @@ final class RemoteCallGate implements InvocationHandler {
             record(user, role, action, mbean, member, arguments, AuditLog.Outcome.DENIED, refusal);
             throw new SecurityException(refusal);
         }
-        try (AuditLog.Mark marked = AuditLog.surfaceAudits()) {
+        try (SurfaceAudit.Mark marked = SurfaceAudit.begin()) {
             if (!"viewer".equals(role)) {
                 // Written before it runs: an agent killed during the operation still leaves a record.
                 record(user, role, action, mbean, member, arguments, AuditLog.Outcome.STARTED, "");
@@ -153,7 +171,7 @@ final class RemoteCallGate implements InvocationHandler {
 
     private void record(String user, String role, String action, ObjectName mbean, String member, List<?> arguments,
                         AuditLog.Outcome outcome, String message) {
-        audit.record(new AuditLog.Event("jmx", user, role, clientHost(), action, AuditLog.iocOf(mbean, arguments),
+        audit.record(new AuditLog.Event("jmx", user, role, clientHost(), action, SurfaceAudit.iocOf(mbean, arguments),
                 mbean == null ? "" : mbean.getCanonicalName(), member, AuditLog.render(arguments), outcome,
                 message == null ? "" : message));
     }

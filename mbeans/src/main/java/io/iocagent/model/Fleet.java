@@ -2,12 +2,10 @@ package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
-import io.iocagent.proc.ProcessInfo;
 import io.iocagent.proc.ProcessTable;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -35,9 +33,10 @@ final class Fleet {
      * @param statesToRead  the units whose full state to read
      * @param socketPaths   the console socket of each of {@code names}
      * @param controlGroups the cgroup of each active tracked IOC
+     * @param mainPids      procServ's PID of each active tracked IOC (its unit's MainPID)
      */
     record PollPlan(Set<IocName> names, Set<IocName> held, Set<IocName> statesToRead,
-                    Map<IocName, Path> socketPaths, Map<IocName, String> controlGroups) {
+                    Map<IocName, Path> socketPaths, Map<IocName, String> controlGroups, Map<IocName, Integer> mainPids) {
     }
 
     private final Layout layout;
@@ -84,13 +83,8 @@ final class Fleet {
             InstalledConf conf = installed != null ? installed.get(name) : ioc == null ? null : ioc.conf();
             sockets.put(name, conf != null ? conf.socketPath() : layout.socketPath(name));
         }
-        Map<IocName, String> groups = new HashMap<>();
-        iocs.forEach((n, i) -> {
-            if (i.active()) {
-                groups.put(n, i.unit().controlGroup());
-            }
-        });
-        return new PollPlan(names, Set.copyOf(iocs.keySet()), toRead, sockets, groups);
+        Map<IocName, String> groups = controlGroups(iocs.keySet());
+        return new PollPlan(names, Set.copyOf(iocs.keySet()), toRead, sockets, groups, mainPids(groups.keySet()));
     }
 
     /**
@@ -140,6 +134,9 @@ final class Fleet {
             }
             if (r.usageRead().contains(name)) {
                 ioc.usage(ioc.active() ? r.usage().get(name) : null);
+                if (r.endpoints() != null) {
+                    ioc.endpoints(ioc.active() ? r.endpoints().getOrDefault(name, IocEndpoints.NONE) : IocEndpoints.NONE);
+                }
             }
         }
         if (r.complete()) {
@@ -199,6 +196,18 @@ final class Fleet {
         return groups;
     }
 
+    /** procServ's PID (the unit's MainPID) of each of {@code names} that is tracked and active. */
+    Map<IocName, Integer> mainPids(Collection<IocName> names) {
+        Map<IocName, Integer> pids = new HashMap<>();
+        for (IocName name : names) {
+            TrackedIoc ioc = iocs.get(name);
+            if (ioc != null && ioc.active()) {
+                pids.put(name, ioc.unit().mainPid());
+            }
+        }
+        return pids;
+    }
+
     /** The held conf of each of {@code names}; null for those not installed or not tracked. */
     Map<IocName, InstalledConf> confs(Collection<IocName> names) {
         Map<IocName, InstalledConf> confs = new HashMap<>();
@@ -227,12 +236,8 @@ final class Fleet {
         return ioc;
     }
 
-    /** The parent of a live process, -1 when it is gone or unreadable. */
+    /** The parent of a live process, -1 when it is gone, a zombie (dead, not yet reaped) or unreadable. */
     private int parentOf(int pid) {
-        try {
-            return processes.process(pid).map(ProcessInfo::ppid).orElse(-1);
-        } catch (IOException e) {
-            return -1;
-        }
+        return processes.parentPid(pid);
     }
 }

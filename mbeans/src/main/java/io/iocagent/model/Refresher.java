@@ -2,6 +2,7 @@ package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
+import io.iocagent.netlink.InetSocketDiag;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.proc.ProcessTable;
@@ -77,6 +78,12 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     /** How long a change waits for others to join its batch (systemd sends several signals per transition). */
     static final long EVENT_DELAY_MILLIS = 10;
 
+    /**
+     * Where memory must be summed from {@code /proc} (no cgroup memory controller), a poll sums it
+     * again for a running unit whose processes did not change only every this many polls.
+     */
+    static final int MEMORY_SUM_EVERY_POLLS = 6;
+
     /** While systemd is unreachable it is asked again this often, so a new manager is found within seconds. */
     static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
@@ -100,6 +107,9 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     private final ConfDirectory confs;
     private final ProcessTable processes = new ProcessTable();
     private final UnixSocketDiag socketDiag = new UnixSocketDiag();
+    private final CgroupUsage.Reader usageReader = CgroupUsage.reader(processes, MEMORY_SUM_EVERY_POLLS);
+    private final InetSocketDiag inetDiag = new InetSocketDiag();
+    private final EndpointSurvey endpointSurvey = new EndpointSurvey(processes);
 
     private volatile DirectoryWatch watch;
     private boolean started; // guarded by this
@@ -359,7 +369,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     private Readings readStates(Set<IocName> names, Map<IocName, InstalledConf> confsOfNames) {
         long readAt = System.nanoTime();
         try {
-            Map<IocName, UnitState> states = units.states(names);
+            Map<IocName, UnitState> states = units.states(names, UnitSource.Lane.EVENTS);
             if (units.answered(false)) {
                 pollLater();
             }
@@ -410,7 +420,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         long statesReadAt = System.nanoTime();
         if (listed != null) {
             try {
-                states = units.states(plan.statesToRead());
+                states = units.states(plan.statesToRead(), UnitSource.Lane.POLL);
                 units.answered(readAll);
             } catch (SystemdException e) {
                 units.failed(e);
@@ -425,10 +435,13 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         long tSystemd = System.nanoTime();
         Map<Path, ConsoleSurvey.Console> consoles = surveyConsoles(plan.socketPaths().values(), problems);
         long tConsoles = System.nanoTime();
-        Map<IocName, CgroupUsage> usage = readUsage(plan.controlGroups());
+        usageReader.retain(plan.controlGroups().values());
+        Map<IocName, CgroupUsage> usage = readUsage(plan.controlGroups(), false);
         long tUsage = System.nanoTime();
+        Map<IocName, IocEndpoints> endpoints = surveyEndpoints(plan.controlGroups(), plan.mainPids(), problems);
+        long tEndpoints = System.nanoTime();
         Readings readings = new Readings(names, true, installed, states, statesReadAt, consoles, usage,
-                plan.controlGroups().keySet(), problems);
+                plan.controlGroups().keySet(), problems, endpoints);
         onModel(() -> {
             Set<IocName> follow = fleet.apply(readings, clock.instant());
             // The poll read the logs after its states: a child that started or died meanwhile
@@ -441,9 +454,9 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         });
         if (LOG.isDebugEnabled()) {
             LOG.debug("Poll of {} IOCs: confs and plan {} ms, systemd {} ms ({} states read), consoles {} ms,"
-                    + " cgroups {} ms, applied {} ms", names.size(), millis(t0, tPlanned), millis(tPlanned, tSystemd),
-                    states == null ? 0 : states.size(), millis(tSystemd, tConsoles), millis(tConsoles, tUsage),
-                    millis(tUsage, System.nanoTime()));
+                    + " cgroups {} ms, endpoints {} ms, applied {} ms", names.size(), millis(t0, tPlanned),
+                    millis(tPlanned, tSystemd), states == null ? 0 : states.size(), millis(tSystemd, tConsoles),
+                    millis(tConsoles, tUsage), millis(tUsage, tEndpoints), millis(tEndpoints, System.nanoTime()));
         }
     }
 
@@ -477,12 +490,14 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         }
         Map<IocName, Path> sockets = fleet.socketPaths(names);
         Map<IocName, String> groups = fleet.controlGroups(names);
+        Map<IocName, Integer> mainPids = fleet.mainPids(names);
         try {
             poller.execute(() -> {
                 List<String> problems = new ArrayList<>();
                 Map<Path, ConsoleSurvey.Console> consoles = surveyConsoles(sockets.values(), problems);
-                Map<IocName, CgroupUsage> usage = readUsage(groups);
-                Readings details = Readings.details(names, consoles, usage, problems);
+                Map<IocName, CgroupUsage> usage = readUsage(groups, true);
+                Map<IocName, IocEndpoints> endpoints = surveyEndpoints(groups, mainPids, problems);
+                Readings details = Readings.details(names, consoles, usage, problems, endpoints);
                 onModelQuietly(() -> {
                     fleet.apply(details, clock.instant());
                     publish(false);
@@ -539,10 +554,35 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         return null;
     }
 
-    /** CPU and memory of each cgroup; IOCs whose cgroup cannot be read are missing. */
-    private Map<IocName, CgroupUsage> readUsage(Map<IocName, String> controlGroups) {
+    /**
+     * The CA/PVA endpoints of the active IOCs from one {@code inet_diag} dump, the descriptors of
+     * each IOC's processes and at most one /proc scan for new local clients; null when the socket
+     * table cannot be read ({@code problems} says why; the IOCs keep what they had).
+     */
+    private Map<IocName, IocEndpoints> surveyEndpoints(Map<IocName, String> controlGroups, Map<IocName, Integer> mainPids,
+                                                       List<String> problems) {
+        if (controlGroups.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return endpointSurvey.takeUnits(controlGroups, mainPids, inetDiag.dump().sockets());
+        } catch (NetlinkException e) {
+            problems.add("cannot read the TCP/UDP socket table: " + e.getMessage());
+        } catch (IOException e) {
+            problems.add("cannot scan /proc for CA/PVA clients: " + e.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * CPU and memory of each cgroup; IOCs whose cgroup cannot be read are missing. On the poll
+     * thread only (the reader is its own).
+     *
+     * @param fresh sum process memory anew (units that just started or stopped); else see {@link #MEMORY_SUM_EVERY_POLLS}
+     */
+    private Map<IocName, CgroupUsage> readUsage(Map<IocName, String> controlGroups, boolean fresh) {
         Map<IocName, CgroupUsage> usage = new HashMap<>();
-        controlGroups.forEach((name, group) -> CgroupUsage.of(processes, group).ifPresent(u -> usage.put(name, u)));
+        controlGroups.forEach((name, group) -> usageReader.read(group, fresh).ifPresent(u -> usage.put(name, u)));
         return usage;
     }
 

@@ -44,6 +44,7 @@ final class TrackedIoc {
     private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
+    private IocEndpoints endpoints = IocEndpoints.NONE;
     private boolean unitRead;
     private long unitReadAt; // System.nanoTime() before the held unit state was asked for
     private boolean childSeen;
@@ -158,9 +159,7 @@ final class TrackedIoc {
         unit = state;
         unitRead = true;
         unitReadAt = readAt;
-        String s = state.activeState();
-        boolean running = s.equals("active") || s.equals("reloading") || s.equals("refreshing");
-        tracker.unitObserved(running, state.mainPid(), state.restarts(), now);
+        tracker.unitObserved(state.active().isUp(), state.mainPid(), state.restarts(), now);
     }
 
     void console(ConsoleSurvey.Console next) {
@@ -170,6 +169,11 @@ final class TrackedIoc {
     /** CPU and memory read from the unit's cgroup; null when unknown (systemd's figures are used then). */
     void usage(CgroupUsage next) {
         usage = next;
+    }
+
+    /** The CA and PVA endpoints as last surveyed ({@link IocEndpoints#NONE} when inactive). */
+    void endpoints(IocEndpoints next) {
+        endpoints = next;
     }
 
     /**
@@ -208,7 +212,9 @@ final class TrackedIoc {
                 conf == null ? "" : conf.workingDirectory(),
                 logProblem.isEmpty() ? tracker.lastError() : logProblem,
                 tracker.lastExit(),
-                tracker.exits());
+                tracker.exits(),
+                active ? endpoints : IocEndpoints.NONE,
+                unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()));
     }
 
     private static Instant lastWrite(Path file) {

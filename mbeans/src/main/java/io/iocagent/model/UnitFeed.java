@@ -2,17 +2,15 @@ package io.iocagent.model;
 
 import io.iocagent.systemd.SystemdBus;
 import io.iocagent.systemd.UnitName;
-import io.iocagent.systemd.UnitState;
-import io.iocagent.systemd.UnitSummary;
-import java.util.Collection;
-import java.util.Map;
+import io.iocagent.systemd.UnitQuery;
+import io.iocagent.systemd.WireUnitQuery;
 import java.util.function.Consumer;
 
 /**
- * What the model asks of systemd, and nothing more: a ping, the template's unit list, whole unit
- * states, and the signals for the template's units. {@link #over(SystemdBus)} answers it with the
- * agent's long-lived {@link SystemdBus}, whose methods of the same names document each call; unit
- * tests of the model answer it with a table. Failures arrive as
+ * What the model asks of systemd, and nothing more: a ping, the signals for the template's units,
+ * and lean readers of unit lists and states. {@link #over(SystemdBus)} answers it with the agent's
+ * long-lived {@link SystemdBus} (readers over {@link WireUnitQuery}), whose methods of the same
+ * names document each call; unit tests of the model answer it with a table. Failures arrive as
  * {@link io.iocagent.systemd.SystemdException}.
  */
 interface UnitFeed extends AutoCloseable {
@@ -20,14 +18,14 @@ interface UnitFeed extends AutoCloseable {
     /** See {@link SystemdBus#ping}. */
     void ping();
 
-    /** See {@link SystemdBus#listUnits}. */
-    Map<UnitName, UnitSummary> listUnits(String templatePrefix);
-
-    /** See {@link SystemdBus#states}. */
-    Map<UnitName, UnitState> states(Collection<UnitName> units);
+    /** See {@link SystemdBus#keepSignalsFlowing}. */
+    void keepSignalsFlowing();
 
     /** Tells {@code listener} of every unit of the template systemd signals; see {@link SystemdBus.UnitChanges#subscribe}. */
     AutoCloseable subscribe(String templatePrefix, Consumer<UnitName> listener);
+
+    /** A new reader of unit lists and states on a connection of its own; the caller closes it. */
+    UnitQuery reader();
 
     /** Where systemd is reached, for log lines. */
     String address();
@@ -35,7 +33,11 @@ interface UnitFeed extends AutoCloseable {
     @Override
     void close();
 
-    /** The feed of {@code bus}, closing it on {@link #close()}. */
+    /**
+     * The feed of {@code bus}, closing it on {@link #close()}. Its readers are lean connections to
+     * the same bus ({@link WireUnitQuery}); where the bus address is not a {@code unix:path=} one,
+     * {@code bus} answers instead (whole states).
+     */
     static UnitFeed over(SystemdBus bus) {
         return new UnitFeed() {
             @Override
@@ -44,18 +46,22 @@ interface UnitFeed extends AutoCloseable {
             }
 
             @Override
-            public Map<UnitName, UnitSummary> listUnits(String templatePrefix) {
-                return bus.listUnits(templatePrefix);
-            }
-
-            @Override
-            public Map<UnitName, UnitState> states(Collection<UnitName> units) {
-                return bus.states(units);
+            public void keepSignalsFlowing() {
+                bus.keepSignalsFlowing();
             }
 
             @Override
             public AutoCloseable subscribe(String templatePrefix, Consumer<UnitName> listener) {
                 return bus.unitChanges().subscribe(templatePrefix, listener);
+            }
+
+            @Override
+            public UnitQuery reader() {
+                try {
+                    return WireUnitQuery.onBus(bus.address(), bus.callTimeout());
+                } catch (IllegalArgumentException e) {
+                    return UnitQuery.over(bus);
+                }
             }
 
             @Override

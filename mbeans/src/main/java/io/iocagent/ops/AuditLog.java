@@ -1,16 +1,15 @@
 package io.iocagent.ops;
 
-import io.iocagent.conf.IocName;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit trail of operations that change something, from every surface — the command line,
  * JMX (local attach and the remote connector) and Jolokia: one line per event on the
- * java.util.logging logger {@value #LOGGER}, at INFO, so the process's logging configuration
+ * logger {@value #LOGGER}, at INFO, so the process's logging configuration
  * decides where it goes (the agent: its log and {@code audit.log}; the command line: syslog).
  * A line reads like
  * <pre>
@@ -22,11 +21,9 @@ import javax.management.ObjectName;
  * whatever a client sends. Array arguments are shown as their contents. The audit file adds an
  * ISO-8601 time with zone in front of each line.
  *
- * <p><b>Who writes the line.</b> A surface that knows its caller (Jolokia, the remote JMX
- * connector) audits its own requests, refusals included, and marks its thread with
- * {@link #surfaceAudits()} for the request's duration; the JMX operations audit only calls that
- * arrive unmarked (local attach, where the caller is a process of the agent's own user or root).
- * So every operation is one line, whichever door it came through. Thread-safe.
+ * <p><b>Who writes the line</b> is the caller's business, not this class's: each surface passes
+ * the event with its caller filled in (the JMX surface decides which of its doors writes, see
+ * {@code io.iocagent.jmx.SurfaceAudit}). Thread-safe.
  */
 public final class AuditLog {
 
@@ -61,48 +58,59 @@ public final class AuditLog {
 
     private static final int MAX_VALUE = 512;
 
-    private final Logger logger = Logger.getLogger(LOGGER);
+    private final Logger logger = LoggerFactory.getLogger(LOGGER);
 
-    private static final ThreadLocal<Boolean> SURFACE_AUDITS = new ThreadLocal<>();
-
-    public void record(Event e) {
-        logger.log(Level.INFO, format(e));
-    }
-
-    /** Closes a {@link #surfaceAudits()} mark; never throws. */
-    public interface Mark extends AutoCloseable {
+    /** Ends {@link #digestRefusals}; never throws. */
+    public interface Digest extends AutoCloseable {
         @Override
         void close();
     }
 
-    /**
-     * Marks this thread as serving a request whose surface writes its own audit line, until the
-     * returned mark is closed (in a {@code finally}).
-     */
-    public static Mark surfaceAudits() {
-        SURFACE_AUDITS.set(Boolean.TRUE);
-        return SURFACE_AUDITS::remove;
+    /** Set while refusals are digested ({@link #digestRefusals}); null: every refusal is its own line. */
+    private static volatile RefusalDigest digest; // written under AuditLog.class
+    private static int digestUsers; // guarded by AuditLog.class
+
+    public void record(Event e) {
+        RefusalDigest d = digest;
+        if (d != null && e.outcome() == Outcome.DENIED) {
+            d.offer(e);
+            return;
+        }
+        logger.info(format(e));
     }
 
-    /** True inside {@link #surfaceAudits()} on this thread. */
-    public static boolean auditedBySurface() {
-        return SURFACE_AUDITS.get() != null;
-    }
-
     /**
-     * The IOC an operation on {@code mbean} concerns: the {@code name} key of an
-     * {@code epics.ioc} MBean, else a first argument that is a valid IOC name (the manager's
-     * {@code start(name)} and friends), else "".
+     * From now on, refusals ({@link Outcome#DENIED}) of one caller for one member of one MBean are
+     * written at most once per {@code interval}, the line after the first carrying
+     * {@code count=N} for the refusals it stands for ({@link RefusalDigest}). The digest is one per
+     * process (every surface writes to the one logger): a second call while it is on shares it,
+     * keeping the first interval; closing the last handle writes what is still counted and goes
+     * back to one line per refusal. The agent turns it on with its {@code audit.refusals.interval}
+     * setting; the command line does not (one command, one line).
      */
-    public static String iocOf(ObjectName mbean, List<?> arguments) {
-        if (mbean == null || !"epics.ioc".equals(mbean.getDomain())) {
-            return "";
+    public static synchronized Digest digestRefusals(Duration interval) {
+        if (digest == null) {
+            Logger out = LoggerFactory.getLogger(LOGGER);
+            digest = new RefusalDigest(interval, out::info);
         }
-        String name = mbean.getKeyProperty("name");
-        if (name != null) {
-            return name;
-        }
-        return arguments != null && !arguments.isEmpty() && arguments.get(0) instanceof String s && IocName.isValid(s) ? s : "";
+        digestUsers++;
+        boolean[] closed = {false};
+        return () -> {
+            RefusalDigest last = null;
+            synchronized (AuditLog.class) {
+                if (closed[0]) {
+                    return;
+                }
+                closed[0] = true;
+                if (--digestUsers == 0) {
+                    last = digest;
+                    digest = null;
+                }
+            }
+            if (last != null) {
+                last.close();
+            }
+        };
     }
 
     public static String format(Event e) {

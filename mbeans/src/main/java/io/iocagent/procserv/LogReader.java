@@ -1,5 +1,6 @@
 package io.iocagent.procserv;
 
+import io.iocagent.crash.ChildExit;
 import io.iocagent.crash.CrashPatterns;
 import io.iocagent.posix.NoFollowFile;
 import java.io.IOException;
@@ -113,7 +114,10 @@ public final class LogReader {
                 offset += consumed;
                 carry = Arrays.copyOfRange(bytes, consumed, bytes.length);
             }
-            position = new LogPosition(offset, inode, tailHash(ch, offset));
+            if (offset != position.offset() || inode != position.inode()) {
+                position = new LogPosition(offset, inode, tailHash(ch, offset));
+            } // else nothing was consumed from the same file: the position, checked above, stands
+
         } catch (NoSuchFileException e) {
             // Not created yet, or rotated away and not recreated: nothing new to read.
         }

@@ -27,7 +27,7 @@ class CgroupUsageTest {
         Files.writeString(g.resolve("cpu.stat"), "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");
         Files.writeString(g.resolve("memory.current"), "7340032\n");
 
-        Optional<CgroupUsage> usage = CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(),
+        Optional<CgroupUsage> usage = CgroupUsage.of(root, new ProcessTable(),
                 "/system.slice/system-epics\\x2d.slice/epics-@m.service");
 
         assertEquals(Optional.of(new CgroupUsage(1_500_000_000L, 7_340_032L)), usage);
@@ -40,54 +40,96 @@ class CgroupUsageTest {
         Files.writeString(g.resolve("memory.current"), "4096\n");
 
         assertEquals(Optional.of(new CgroupUsage(42_000L, 4096L)),
-                CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "/user.slice/u.service"));
+                CgroupUsage.of(root, new ProcessTable(), "/user.slice/u.service"));
     }
 
     @Test
     void withoutCgroupFilesProcessesAreSummedAndAnUnknownGroupIsEmpty() {
-        Optional<CgroupUsage> usage = CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "/no/such.service");
+        Optional<CgroupUsage> usage = CgroupUsage.of(root, new ProcessTable(), "/no/such.service");
         assertTrue(usage.isEmpty() || usage.get().memoryBytes() == 0, usage.toString());
-        assertTrue(CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "").isEmpty());
-        assertTrue(CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "/a/../../etc").isEmpty());
+        assertTrue(CgroupUsage.of(root, new ProcessTable(), "").isEmpty());
+        assertTrue(CgroupUsage.of(root, new ProcessTable(), "/a/../../etc").isEmpty());
     }
 
     @Test
     void withoutCpuStatTheCpuTimeOfTheGroupsProcessesIsSummed() throws IOException {
-        String own = ownControlGroup();
-        // No cgroup files under the (empty) root: the fallback sums /proc over this JVM's own group.
-        CgroupUsage usage = CgroupUsage.of(root, Path.of("/proc"), new ProcessTable(), own)
-                .orElseThrow(() -> new AssertionError("no usage for this JVM's own cgroup " + own));
-        long jvmCpu = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
-        assertTrue(usage.cpuNanos() >= jvmCpu / 2,
-                "cgroup " + own + ": the /proc fallback must sum the CPU time of the group's processes (this JVM alone has used "
-                        + jvmCpu + " ns), got " + usage.cpuNanos());
-        assertTrue(usage.memoryBytes() > 0, "the group's resident memory, got " + usage.memoryBytes());
+        String unit = "/user.slice/u.service";
+        Path g = group("unified" + unit); // cgroup v1 with a named hierarchy: no cpu.stat, no memory.current
+        Files.writeString(g.resolve("cgroup.procs"), "100\n101\n");
+        Path proc = root.resolve("proc");
+        Files.createDirectories(proc);
+        Files.writeString(proc.resolve("stat"), "cpu  1 2 3 4\nbtime 1795486859\n");
+        fakeProcess(proc, 100, 250, 130, 300);
+        fakeProcess(proc, 101, 40, 20, 100);
+        ProcessTable table = ProcessTable.over(proc, root);
+
+        CgroupUsage usage = CgroupUsage.of(root, table, unit)
+                .orElseThrow(() -> new AssertionError("no usage for " + unit));
+
+        long expected = table.process(100).orElseThrow().cpuTime().toNanos()
+                + table.process(101).orElseThrow().cpuTime().toNanos();
+        assertTrue(expected > 0, "the fake processes have used CPU");
+        assertEquals(expected, usage.cpuNanos(),
+                "without cpu.stat (systemd accounting off), list -v and the agent sum the CPU time of the group's processes");
+        assertEquals(table.process(100).orElseThrow().rssBytes() + table.process(101).orElseThrow().rssBytes(),
+                usage.memoryBytes(), "and their resident memory");
+    }
+
+    /** A /proc/PID with {@code stat}, {@code status}, {@code cmdline} and {@code statm} as the kernel writes them. */
+    private static void fakeProcess(Path proc, int pid, long utime, long stime, long rssPages) throws IOException {
+        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(dir.resolve("stat"), pid + " (st.cmd) S 1 " + pid + " " + pid + " 0 -1 4194560 100 0 0 0 "
+                + utime + " " + stime + " 0 0 20 0 1 0 1000 123456789 " + rssPages
+                + " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+        Files.writeString(dir.resolve("status"), "Name:\tst.cmd\nUid:\t1000\t1000\t1000\t1000\n");
+        Files.write(dir.resolve("cmdline"), "./st.cmd\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.writeString(dir.resolve("statm"), "2000 " + rssPages + " 50 10 0 200 0\n");
     }
 
     @Test
-    void withCpuStatButNoMemoryFileTheResidentMemoryOfTheGroupsProcessesIsSummed() throws IOException {
-        String own = ownControlGroup();
-        Path g = own.equals("/") ? root : group(own.substring(1));
-        Files.writeString(g.resolve("cpu.stat"), "usage_usec 9\n");
-        CgroupUsage usage = CgroupUsage.of(root, Path.of("/proc"), new ProcessTable(), own)
-                .orElseThrow(() -> new AssertionError("no usage for this JVM's own cgroup " + own));
-        assertEquals(9_000L, usage.cpuNanos(), "cpu.stat decides the CPU time");
-        assertTrue(usage.memoryBytes() > 0, "VmRSS summed over the group's processes, got " + usage.memoryBytes());
-    }
+    void aReaderSumsProcessMemoryAgainOnlyWhenTheProcessesChangeWhenAskedOrEveryNthRead() throws IOException {
+        String unit = "/user.slice/u.service";
+        Path g = group("unified" + unit);
+        Files.writeString(g.resolve("cpu.stat"), "usage_usec 7\n"); // no memory.current: no memory controller
+        Files.writeString(g.resolve("cgroup.procs"), "100\n");
+        Path statm = Files.createDirectories(root.resolve("proc/100")).resolve("statm");
+        Files.writeString(statm, "2000 300 50 10 0 200 0\n");
+        CgroupUsage.Reader reader = new CgroupUsage.Reader(root, ProcessTable.over(root.resolve("proc"), root), 3);
 
-    /** This JVM's cgroup v2 path ({@code 0::PATH} of /proc/self/cgroup). */
-    private static String ownControlGroup() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::"))
-                .map(l -> l.substring(3)).findFirst()
-                .orElseThrow(() -> new AssertionError("/proc/self/cgroup has no cgroup v2 line"));
+        long first = reader.read(unit, false).orElseThrow().memoryBytes();
+        assertTrue(first > 0, "the resident memory of the group's process: " + first);
+        Files.writeString(statm, "2000 600 50 10 0 200 0\n");
+        assertEquals(new CgroupUsage(7_000, first), reader.read(unit, false).orElseThrow(),
+                "same processes, second read: CPU read anew, memory as summed before");
+        assertEquals(2 * first, reader.read(unit, true).orElseThrow().memoryBytes(), "fresh figures asked for");
+
+        Files.writeString(statm, "2000 900 50 10 0 200 0\n");
+        assertEquals(2 * first, reader.read(unit, false).orElseThrow().memoryBytes(), "1st read after the sum");
+        assertEquals(2 * first, reader.read(unit, false).orElseThrow().memoryBytes(), "2nd read after the sum");
+        assertEquals(3 * first, reader.read(unit, false).orElseThrow().memoryBytes(), "every 3rd read sums again");
+
+        Files.createDirectories(root.resolve("proc/101"));
+        Files.writeString(root.resolve("proc/101/statm"), "2000 300 50 10 0 200 0\n");
+        Files.writeString(g.resolve("cgroup.procs"), "100\n101\n");
+        assertEquals(4 * first, reader.read(unit, false).orElseThrow().memoryBytes(),
+                "a process joined the group: summed again at once");
     }
 
     @Test
-    void residentMemoryComesFromVmRssOfTheProcessStatus() throws IOException {
-        Path status = Files.writeString(root.resolve("status"),
-                "Name:\tprocServ\nVmPeak:\t   9000 kB\nVmRSS:\t    2048 kB\nThreads:\t1\n");
-        assertEquals(2048L * 1024, CgroupUsage.residentBytes(status));
-        assertEquals(0, CgroupUsage.residentBytes(root.resolve("gone")));
+    void aReaderFollowsAGroupThatMovedToAnotherHierarchy() throws IOException {
+        String unit = "/user.slice/u.service";
+        Path hybrid = group("unified" + unit);
+        Files.writeString(hybrid.resolve("cpu.stat"), "usage_usec 1\n");
+        Files.writeString(hybrid.resolve("memory.current"), "10\n");
+        CgroupUsage.Reader reader = new CgroupUsage.Reader(root, ProcessTable.over(root.resolve("proc"), root), 6);
+        assertEquals(Optional.of(new CgroupUsage(1_000, 10)), reader.read(unit, false));
+
+        Files.delete(hybrid.resolve("cpu.stat"));
+        Path v2 = group(unit.substring(1));
+        Files.writeString(v2.resolve("cpu.stat"), "usage_usec 2\n");
+        Files.writeString(v2.resolve("memory.current"), "20\n");
+        assertEquals(Optional.of(new CgroupUsage(2_000, 20)), reader.read(unit, false),
+                "the remembered place lost its cpu.stat: the group is looked for again");
     }
 
     @Test

@@ -2,10 +2,7 @@ package io.iocagent.model;
 
 import io.iocagent.systemd.FakeManager;
 import io.iocagent.systemd.UnitName;
-import io.iocagent.systemd.UnitState;
-import io.iocagent.systemd.UnitSummary;
-import java.util.Collection;
-import java.util.Map;
+import io.iocagent.systemd.UnitQuery;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -26,13 +23,13 @@ class FakeFeed implements UnitFeed {
     }
 
     @Override
-    public Map<UnitName, UnitSummary> listUnits(String templatePrefix) {
-        return manager.listUnits(templatePrefix);
+    public void keepSignalsFlowing() {
     }
 
     @Override
-    public Map<UnitName, UnitState> states(Collection<UnitName> units) {
-        return manager.states(units);
+    public UnitQuery reader() {
+        manager.ping(); // connecting a reader fails while the bus is unreachable
+        return manager;
     }
 
     @Override

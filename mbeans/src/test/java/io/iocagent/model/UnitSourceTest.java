@@ -44,12 +44,12 @@ class UnitSourceTest {
 
     @Test
     void statesAreByIocNameAndAnEmptyAskAsksNothing() {
-        Map<IocName, UnitState> states = source.states(List.of(new IocName("a"), new IocName("b")));
+        Map<IocName, UnitState> states = source.states(List.of(new IocName("a"), new IocName("b")), UnitSource.Lane.EVENTS);
         assertEquals(Set.of(new IocName("a"), new IocName("b")), states.keySet());
         assertEquals("failed", states.get(new IocName("b")).activeState());
         assertEquals(List.of(Set.of(manager.unit("a"), manager.unit("b"))), manager.statesAsked());
 
-        assertTrue(source.states(List.of()).isEmpty());
+        assertTrue(source.states(List.of(), UnitSource.Lane.POLL).isEmpty());
         assertEquals(1, manager.statesAsked().size(), "asking for no unit must not call systemd");
     }
 
@@ -99,8 +99,9 @@ class UnitSourceTest {
 
         manager.unreachable(null);
         source.ping();
-        assertEquals(List.of("subscribe", "listUnits", "ping", "ping"), manager.asked(),
-                "a failed call keeps the connection: the next one goes to the same");
+        assertEquals(List.of("subscribe", "ping", "ping", "listUnits", "ping", "ping"), manager.asked(),
+                "connect and subscribe, the listing's ping, its reader, the listing; then the failed ping and the next"
+                        + " one, on the same connection");
     }
 
     @Test
@@ -147,7 +148,7 @@ class UnitSourceTest {
         source.close();
         assertEquals(0, closes.get());
         assertEquals(0, connects.get());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> source.states(List.of(new IocName("a"))));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS));
         assertEquals("The IOC model is closed.", e.getMessage());
         assertEquals(0, connects.get(), "a closed source never connects");
     }

@@ -11,6 +11,7 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.model.CgroupUsage;
 import io.iocagent.model.ConsoleSurvey;
+import io.iocagent.model.IocEndpoints;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.FakeManager;
 import io.iocagent.systemd.UnitName;
@@ -215,10 +216,10 @@ class ListReportTest {
         Optional<CgroupUsage> measured = Optional.of(new CgroupUsage(7_000, 8_000));
         Path socket = root.resolve("a.sock");
         IocRow basic = ListReport.row(new IocName("a"), true, a, measured, socket, ConsoleSurvey.Console.ABSENT,
-                Map.of(), ListReport.Detail.BASIC);
+                Map.of(), IocEndpoints.NONE, ListReport.Detail.BASIC);
         assertTrue(basic.cpuNanos().isEmpty(), "BASIC shows no CPU");
         IocRow process = ListReport.row(new IocName("a"), true, a, measured, socket, ConsoleSurvey.Console.ABSENT,
-                Map.of(), ListReport.Detail.PROCESS);
+                Map.of(), IocEndpoints.NONE, ListReport.Detail.PROCESS);
         assertEquals(7_000L, process.cpuNanos().getAsLong(), "the cgroup reading wins over systemd's accounting");
         assertEquals(8_000L, process.memoryBytes().getAsLong());
         assertEquals(4321, process.mainPid().getAsInt());
@@ -226,7 +227,7 @@ class ListReportTest {
 
         UnitState stopped = FakeManager.state(a.unit(), "inactive", "dead", 0, "disabled");
         IocRow down = ListReport.row(new IocName("a"), true, stopped, measured, socket, ConsoleSurvey.Console.ABSENT,
-                Map.of(), ListReport.Detail.PROCESS);
+                Map.of(), IocEndpoints.NONE, ListReport.Detail.PROCESS);
         assertTrue(down.cpuNanos().isEmpty(), "an inactive unit has no CPU, whatever was measured");
         assertTrue(down.mainPid().isEmpty(), "MainPID 0 is no PID");
     }
@@ -237,13 +238,13 @@ class ListReportTest {
         ConsoleSurvey.Console console = new ConsoleSurvey.Console(true, 777L, 1, 5,
                 List.of(new io.iocagent.proc.ConsoleClient(99, "op", "socat", Optional.empty(), 778L)));
         IocRow socket = ListReport.row(new IocName("a"), true, a, Optional.empty(), root.resolve("none"), console,
-                Map.of(777L, 3), ListReport.Detail.SOCKET);
+                Map.of(777L, 3), IocEndpoints.NONE, ListReport.Detail.SOCKET);
         IocRow.SocketFacts facts = socket.socket().orElseThrow();
         assertEquals(new IocRow.SocketFacts("LISTEN", 777L, 1, 5, 3, "N/A"), facts,
                 "kernel facts, the /proc/net/unix reference count, and N/A for a socket file that cannot be read");
         assertTrue(socket.clients().isEmpty(), "clients are shown in JSON only");
         IocRow full = ListReport.row(new IocName("a"), true, a, Optional.empty(), root.resolve("none"), console,
-                Map.of(), ListReport.Detail.FULL);
+                Map.of(), IocEndpoints.NONE, ListReport.Detail.FULL);
         assertEquals(List.of(99), full.clients().stream().map(IocRow.Client::pid).toList());
         assertEquals(0, full.socket().orElseThrow().refCount(), "an inode without a count shows 0");
     }
