@@ -61,13 +61,28 @@ class IocFamiliesTest {
                 a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(),
-                new io.iocagent.procserv.ChildExit(4711, -1, 11, Instant.EPOCH),
+                new io.iocagent.crash.ChildExit(4711, -1, 11, Instant.EPOCH),
                 java.util.Map.of("signal_SEGV", 2L, "exit_3", 1L));
         source.publish(crashed, FakeSnapshotSource.running("beta"));
         String body = text(FORMATS.getPrometheusTextFormatWriter());
         assertTrue(body.contains("epics_ioc_child_exits_total{ioc=\"alpha\",reason=\"signal_SEGV\"} 2.0"), body);
         assertTrue(body.contains("epics_ioc_child_exits_total{ioc=\"alpha\",reason=\"exit_3\"} 1.0"), body);
         assertFalse(body.contains("epics_ioc_child_exits_total{ioc=\"beta\""), body);
+    }
+
+    @Test
+    void orphanProcessesAreCountedPerIocAndZeroWhenNone() {
+        io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
+        io.iocagent.model.IocSnapshot orphaned = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
+                a.activeState(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
+                a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
+                a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
+                java.util.List.of(900, 901));
+        source.publish(orphaned, FakeSnapshotSource.running("beta"));
+        String body = text(FORMATS.getPrometheusTextFormatWriter());
+        assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"alpha\"} 2.0"), body);
+        assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"beta\"} 0.0"), body);
     }
 
     @Test

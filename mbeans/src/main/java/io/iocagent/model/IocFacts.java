@@ -3,11 +3,14 @@ package io.iocagent.model;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Layout;
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.systemd.UnitState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The rules that turn source readings into an IOC's facts, each written once: the agent's model
@@ -40,8 +43,29 @@ public final class IocFacts {
      * @param state null when not known
      */
     public static boolean belongs(boolean installed, UnitState state) {
-        return installed || state != null && !state.activeState().equals("inactive")
+        return installed || state != null && state.active() != ActiveState.INACTIVE
                 && !state.loadState().equals("not-found");
+    }
+
+    /**
+     * The processes of an IOC that are not its unit's: the holders of every listener bound to its
+     * console path that the unit's procServ ({@code mainPid}) does not hold — typically a procServ
+     * left running by a crashed manager, and its IOC child (which inherits the listener), next to
+     * the one the new manager started. procServ takes a console path over at start-up, so such an
+     * orphan always leaves a second or unreachable listener bound to the path, which is when
+     * {@link ConsoleSurvey} reads the holders.
+     *
+     * @param mainPid the unit's procServ, 0 or less when the unit has none (then every holder is an orphan)
+     * @return PIDs ascending, each once; empty when none (or not looked for)
+     */
+    public static List<Integer> orphanPids(ConsoleSurvey.Console console, int mainPid) {
+        Set<Integer> orphans = new TreeSet<>();
+        for (List<Integer> holders : console.listenerHolders()) {
+            if (mainPid <= 0 || !holders.contains(mainPid)) {
+                orphans.addAll(holders);
+            }
+        }
+        return List.copyOf(orphans);
     }
 
     /**
