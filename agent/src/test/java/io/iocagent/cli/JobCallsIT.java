@@ -8,6 +8,7 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.ops.Lifecycle;
 import io.iocagent.ops.OperationException;
+import io.iocagent.ops.SystemdConnector;
 import io.iocagent.ops.Session;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.UnitControl;

@@ -72,7 +72,7 @@ public final class SystemdConnector {
      * unit-file changes (enable, disable, linking the template). Null when the bus address is not
      * one the lean client can open (the session then runs everything over dbus-java).
      */
-    static Supplier<UnitControl> control(Layout layout, Map<String, String> env, Account account) {
+    public static Supplier<UnitControl> control(Layout layout, Map<String, String> env, Account account) {
         ManagerAddress manager = manager(layout.mode(), env, account);
         if (WireUnitQuery.socketPath(manager.busAddress()).isEmpty()) {
             return null;
