@@ -32,10 +32,29 @@ class RoleRestrictorTest {
     @Test
     void viewerIsRefusedOperationsAndTheRefusalIsRecorded() {
         open("POST", Role.VIEWER);
-        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
-        assertFalse(restrictor.isAttributeWriteAllowed(IOC, "Level"));
+        SecurityException exec = assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(IOC, "restart"));
+        assertEquals("Operation restart of epics.ioc:type=Ioc,name=x refused: operations need the operator role."
+                + " -> Log in as a user with the operator role.", exec.getMessage());
+        SecurityException write = assertThrows(SecurityException.class, () -> restrictor.isAttributeWriteAllowed(IOC, "Level"));
+        assertTrue(write.getMessage().startsWith("Writing attribute Level of epics.ioc:type=Ioc,name=x refused"), write.getMessage());
         assertEquals(2, scope.attempts().size());
         assertEquals("operations need the operator role", scope.attempts().get(0).refusal);
+    }
+
+    @Test
+    void theJvmsReadOnlyOperationsAreOpenToViewersByGetTooAndNotRecorded() {
+        open("GET", Role.VIEWER);
+        ObjectName threading = name("java.lang:type=Threading");
+        assertTrue(restrictor.isOperationAllowed(threading, "getThreadInfo"));
+        assertTrue(restrictor.isOperationAllowed(threading, "getThreadInfo([J,int)"));
+        assertTrue(restrictor.isOperationAllowed(threading, "dumpAllThreads"));
+        assertTrue(restrictor.isOperationAllowed(threading, "findDeadlockedThreads"));
+        assertEquals(0, scope.attempts().size(), "reads are no audited attempts");
+        assertFalse(restrictor.isOperationAllowed(threading, "resetPeakThreadCount"), "changes a peak");
+        assertFalse(restrictor.isOperationAllowed(name("java.lang:type=Memory"), "gc"));
+        assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(name("java.lang:type=Memory"), "getThreadInfo"),
+                "not the Threading MBean");
+        assertFalse(restrictor.isOperationAllowed(name("com.sun.management:type=HotSpotDiagnostic"), "dumpHeap"));
     }
 
     @Test
@@ -45,8 +64,32 @@ class RoleRestrictorTest {
         assertNull(scope.attempts().get(0).refusal);
         scope.close();
         open("GET", Role.OPERATOR);
-        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
+        SecurityException e = assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(IOC, "restart"));
+        assertTrue(e.getMessage().contains("operations must be sent by POST. -> Send it as a JSON POST (Jolokia Java client:"
+                + " client.execute(request, HttpMethod.POST))"), e.getMessage());
         assertEquals("operations must be sent by POST", scope.attempts().get(0).refusal);
+    }
+
+    @Test
+    void keptReadAnswersStayThePolicysThroughAFloodOfMadeUpNames() {
+        open("GET", Role.VIEWER);
+        ObjectName denied = name("com.sun.management:type=HotSpotDiagnostic");
+        for (int i = 0; i < 3; i++) {
+            assertFalse(restrictor.isAttributeReadAllowed(denied, "DiagnosticOptions"), "read " + i + " of a denied attribute");
+            assertTrue(restrictor.isAttributeReadAllowed(IOC, "ActiveState"), "read " + i + " of an allowed attribute");
+        }
+        for (int i = 0; i <= RoleRestrictor.MAX_READ_DECISIONS; i++) {
+            assertTrue(restrictor.isAttributeReadAllowed(name("epics.ioc:type=Ioc,name=made-up-" + i), "ActiveState"));
+        }
+        assertFalse(restrictor.isAttributeReadAllowed(denied, "DiagnosticOptions"),
+                "after more made-up names than are kept, the denied attribute is still denied");
+        assertTrue(restrictor.isAttributeReadAllowed(IOC, "Command"), "a viewer may read a private attribute");
+        scope.close();
+        scope = RequestScope.open("GET", "127.0.0.1", null, List.of(),
+                new NotificationQuota(HttpLimits.DEFAULTS, java.time.Clock.systemUTC()), "anonymous@127.0.0.1");
+        scope.caller(Caller.anonymous());
+        assertFalse(restrictor.isAttributeReadAllowed(IOC, "Command"),
+                "a kept answer for a viewer is never an anonymous caller's: private attributes are asked per caller");
     }
 
     @Test
@@ -71,7 +114,7 @@ class RoleRestrictorTest {
     void identicalRefusedOrFinishedOperationsOfABulkAreEachTheirOwnAttempt() {
         open("POST", Role.VIEWER);
         for (int i = 0; i < 5; i++) {
-            restrictor.isOperationAllowed(IOC, "stop");
+            assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(IOC, "stop"));
         }
         assertEquals(5, scope.attempts().size(), "five refused stops in one bulk are five attempts");
         scope.close();
