@@ -4,6 +4,7 @@ import io.iocagent.model.Readiness;
 import io.iocagent.model.Snapshot;
 import io.iocagent.model.SnapshotSource;
 import java.time.Instant;
+import io.iocagent.ops.WhichIoc;
 import javax.management.MBeanException;
 
 /** {@link ManagerMXBean}: counts from the source's current snapshot, operations via {@link Operations}. Thread-safe. */
@@ -106,6 +107,11 @@ final class ManagerBean implements ManagerMXBean {
     @Override
     public String start(String name) throws MBeanException {
         return operations.start(Operations.iocName(name));
+    }
+
+    @Override
+    public WhichIoc.Answer whichIoc(String pv) throws MBeanException {
+        return operations.whichIoc(pv);
     }
 
     @Override

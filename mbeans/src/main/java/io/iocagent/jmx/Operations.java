@@ -1,5 +1,6 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ca.CaNameSearch;
 import io.iocagent.conf.IocName;
 import io.iocagent.ops.AuditLog;
 import io.iocagent.ops.Generator;
@@ -14,6 +15,7 @@ import io.iocagent.ops.Remover;
 import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.UnitView;
+import io.iocagent.ops.WhichIoc;
 import io.iocagent.proc.ConsoleClients;
 import io.iocagent.procserv.LogFile;
 import io.iocagent.proc.ProcessInfo;
@@ -149,6 +151,19 @@ public final class Operations {
             }
             return null;
         }).text();
+    }
+
+    /**
+     * {@code which PV}: every IOC of this host serving {@code pv} ({@link WhichIoc#find}).
+     *
+     * @throws IllegalArgumentException for a PV name that cannot be asked for (nothing is asked)
+     */
+    public WhichIoc.Answer whichIoc(String pv) throws MBeanException {
+        String problem = CaNameSearch.problem(pv);
+        if (problem != null) {
+            throw new IllegalArgumentException("Cannot ask for PV: " + problem);
+        }
+        return reading("which " + pv, s -> new WhichIoc(s).find(pv)).value();
     }
 
     /**
