@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.ops.SystemdConnector;
 import io.iocagent.agent.AgentDaemon;
 import io.iocagent.agent.AgentSettings;
 import io.iocagent.agent.SdNotify;
@@ -47,8 +48,8 @@ final class AgentCommand {
             daemon = AgentDaemon.start(settings, layout, account, env,
                     SystemdConnector.address(layout.mode(), env, account));
         } catch (EndpointException e) {
-            t.err("Error: " + e.getMessage());
-            e.hints().forEach(t::err);
+            t.err("Error: " + e.problem());
+            e.hints().forEach(h -> t.err("  " + h));
             return 1;
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             t.err("Error: " + e.getMessage());

@@ -1,7 +1,7 @@
 package io.iocagent.ops;
 
 import io.iocagent.model.IocEndpoints;
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -125,6 +125,11 @@ public final class WhichIoc {
         return new Answer(pv, servedBy, serving.size(), unanswered);
     }
 
+    /** Why {@code pv} cannot be asked for, or null when it can ({@link CaNameSearch#problem}). */
+    public static String problem(String pv) {
+        return CaNameSearch.problem(pv);
+    }
+
     /** Prints the answer as {@code which} does; returns the exit status. */
     public int show(Answer a, boolean json) {
         Terminal t = session.terminal();

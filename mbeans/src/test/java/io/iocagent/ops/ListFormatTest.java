@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.model.IocEndpoints;
 import io.iocagent.model.NetworkClient;
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
