@@ -213,7 +213,8 @@ final class TrackedIoc {
                 logProblem.isEmpty() ? tracker.lastError() : logProblem,
                 tracker.lastExit(),
                 tracker.exits(),
-                active ? endpoints : IocEndpoints.NONE);
+                active ? endpoints : IocEndpoints.NONE,
+                unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()));
     }
 
     private static Instant lastWrite(Path file) {
