@@ -53,7 +53,7 @@ final class IocFamilies implements MultiCollector {
             "epics_ioc_memory_bytes", "epics_ioc_start_time_seconds", "epics_ioc_console_clients",
             "epics_ioc_socket_listening", "epics_ioc_socket_recv_queue", "epics_ioc_socket_send_queue",
             "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds",
-            "epics_ioc_child_exits");
+            "epics_ioc_child_exits", "epics_ioc_responsive", "epics_ioc_probe_seconds");
 
     /** What a cached rendering was made from: the IOC facts and the mode label. */
     private record Key(Map<String, IocSnapshot> iocs, String mode) {
@@ -154,6 +154,11 @@ final class IocFamilies implements MultiCollector {
         out.add(counter("epics_ioc_cpu_seconds", "CPU time used by the IOC's unit (cgroup)", iocs,
                 IocSnapshot::cpuSeconds));
         out.add(childExits(iocs));
+        out.add(gauge("epics_ioc_responsive", "1 while the IOC's Channel Access server answers the agent's hang probe,"
+                + " 0 after it failed probe.failures times in a row (Readiness HUNG); absent when not probed", iocs,
+                i -> i.responsiveness().flag() < 0 ? Double.NaN : i.responsiveness().flag()));
+        out.add(gauge("epics_ioc_probe_seconds", "Round-trip time of the last answered hang probe (CA VERSION and ECHO)",
+                iocs, i -> i.responsiveness().probeSeconds()));
         return new MetricSnapshots(out);
     }
 

@@ -210,6 +210,16 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     }
 
     @Override
+    public int getResponsive() {
+        return ioc().responsiveness().flag();
+    }
+
+    @Override
+    public double getProbeSeconds() {
+        return ioc().responsiveness().probeSeconds();
+    }
+
+    @Override
     public String start() throws MBeanException {
         return operations.start(name);
     }

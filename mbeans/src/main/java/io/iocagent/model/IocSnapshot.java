@@ -34,17 +34,20 @@ import java.util.Map;
  * @param lastError          the last error or fatal line from the log since the child started, or empty
  * @param lastExit           how the last child ended, as procServ logged it; null when no exit was read
  * @param childExits         child exits read since watching began, by reason ({@code exit_N}, {@code signal_NAME})
+ * @param responsiveness     what the hang probe found about the current child's Channel Access server
+ *                           ({@link Responsiveness#UNPROBED} when it does not apply)
  */
 public record IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
                           Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
                           long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
                           String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
                           String confPath, String logPath, String command, String workingDirectory, String lastError,
-                          ChildExit lastExit, Map<String, Long> childExits) {
+                          ChildExit lastExit, Map<String, Long> childExits, Responsiveness responsiveness) {
 
     public IocSnapshot {
         consoleClients = List.copyOf(consoleClients);
         childExits = Map.copyOf(childExits);
+        responsiveness = responsiveness == null ? Responsiveness.UNPROBED : responsiveness;
     }
 
     /** Seconds since {@link #startedAt}, or -1 when not active. */
