@@ -1,0 +1,20 @@
+package io.iocagent.probe;
+
+import io.iocagent.model.IocSnapshot;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * Where an IOC's Channel Access server accepts TCP circuits, as far as the snapshot tells: the
+ * probe asks only IOCs for which this answers, so an IOC that serves no CA (a stand-in, a
+ * PVA-only server) is never probed and never HUNG.
+ */
+@FunctionalInterface
+public interface CaEndpoint {
+
+    /** No IOC serves CA: the probe stays idle. */
+    CaEndpoint NONE = ioc -> Optional.empty();
+
+    /** The CA server's TCP address for {@code ioc}'s current child, empty when it serves none (or is not known). */
+    Optional<InetSocketAddress> of(IocSnapshot ioc);
+}
