@@ -20,6 +20,7 @@ import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.Terminal;
 import io.iocagent.ops.UnitView;
 import io.iocagent.posix.Account;
+import io.iocagent.posix.NoFollowFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -114,6 +115,7 @@ public final class Main {
         if (command.equals("agent")) {
             return AgentCommand.run(a, env, layout, account, t);
         }
+        NoFollowFile.allowWaitingOpens(); // a command, not the agent: no native library to read a conf or a log
         String target = a.target().orElse("");
         if (a.target().isPresent() && !PATH_COMMANDS.contains(command)) {
             String name = IocName.baseName(target);

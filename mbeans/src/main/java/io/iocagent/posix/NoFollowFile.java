@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,6 +26,16 @@ import java.util.Map;
  * <p>This is how the agent and the command line open every file another user could have planted
  * a link or a FIFO at: confs a caller names, {@code .iocsh_history}, procServ logs. The caller
  * checks {@link #isRegularFile()}, the owner and the size before it reads or changes anything.
+ *
+ * <p><b>Two ways to open, one rule.</b> By default every open is the native one above. A short-lived
+ * command line may call {@link #allowWaitingOpens()} once: a plain {@link #open(Path)} of what
+ * {@code lstat} shows to be a regular file is then made by the JDK ({@code O_NOFOLLOW}, no native
+ * library: loading JNA costs a command ~190 ms of CPU, more than the rest of {@code list} at 200
+ * IOCs), and the path is checked again after the open, so a file swapped meanwhile is refused. What
+ * is given up: a FIFO renamed over the file between the check and the open makes the command wait
+ * for a writer, which its user sees and interrupts (Ctrl-C); only a user who can write the directory
+ * can do that, and they could change the file itself. A daemon never calls it: it must not wait.
+ * Directories, FIFOs and anything else not a regular file still take the native path.
  *
  * <p>Not thread-safe; close it (the descriptor is not otherwise released).
  */
@@ -61,17 +72,33 @@ public final class NoFollowFile implements Closeable {
         String strerror(int errno);
     }
 
+    /** The attributes read of a path or a descriptor: type and permissions, owner, links, size, inode, device. */
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,nlink,size,ino,dev";
+
+    private static volatile boolean waitingOpensAllowed;
+
     private final Path path;
+    /** The native descriptor, or -1 when the JDK opened the file ({@link #held}). */
     private final int fd;
+    /** The JDK's channel of the file, or null when it was opened natively. */
+    private final FileChannel held;
     private final Map<String, Object> attributes;
     private boolean created;
     private boolean closed;
 
+    private NoFollowFile(Path path, FileChannel held, Map<String, Object> attributes) {
+        this.path = path;
+        this.fd = -1;
+        this.held = held;
+        this.attributes = attributes;
+    }
+
     private NoFollowFile(Path path, int fd) throws IOException {
         this.path = path;
         this.fd = fd;
+        this.held = null;
         try {
-            this.attributes = Files.readAttributes(descriptorPath(), "unix:mode,uid,gid,nlink,size,ino");
+            this.attributes = Files.readAttributes(descriptorPath(), ATTRIBUTES);
         } catch (IOException | RuntimeException e) {
             LibC.INSTANCE.close(fd);
             throw e;
@@ -86,7 +113,59 @@ public final class NoFollowFile implements Closeable {
      * @throws IOException          for any other failure, naming the path and the reason
      */
     public static NoFollowFile open(Path path) throws IOException {
+        if (waitingOpensAllowed) {
+            Map<String, Object> seen = lstat(path);
+            if ((((Integer) seen.get("mode")) & S_IFMT) == S_IFREG) {
+                return openByJdk(path, seen);
+            }
+        }
         return new NoFollowFile(path, call(path, O_RDONLY, 0));
+    }
+
+    /**
+     * Lets {@link #open(Path)} take the JDK's path for regular files in this process (see the class
+     * comment): for a command line that ends in a moment and that its user can interrupt, never for
+     * the agent.
+     */
+    public static void allowWaitingOpens() {
+        waitingOpensAllowed = true;
+    }
+
+    /** Back to native opens only (the default); for tests that tried both ways in one JVM. */
+    static void nativeOpensOnly() {
+        waitingOpensAllowed = false;
+    }
+
+    /** The attributes of what the path names itself, link or not (NoSuchFile, AccessDenied as the native open). */
+    static Map<String, Object> lstat(Path path) throws IOException {
+        return Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The JDK's open of a path {@code seen} (its {@link #lstat}) showed to be a regular file. */
+    static NoFollowFile openByJdk(Path path, Map<String, Object> seen) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (FileSystemException e) {
+            throw e; // NoSuchFile, AccessDenied as the native open
+        } catch (IOException e) {
+            // ELOOP: a link was swapped in; the JDK says "Too many levels of symbolic links (NOFOLLOW_LINKS specified)"
+            if (String.valueOf(e.getMessage()).contains("symbolic link")) {
+                throw new NotFollowedException(path.toString());
+            }
+            throw e;
+        }
+        try {
+            Map<String, Object> after = lstat(path);
+            if (!after.get("ino").equals(seen.get("ino")) || !after.get("dev").equals(seen.get("dev"))
+                    || (((Integer) after.get("mode")) & S_IFMT) != S_IFREG) {
+                throw new FileSystemException(path.toString(), null, "was replaced while it was being opened");
+            }
+            return new NoFollowFile(path, channel, after);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /**
@@ -109,6 +188,9 @@ public final class NoFollowFile implements Closeable {
      * file, one component at a time, cannot be diverted by a link planted on the way.
      */
     public NoFollowFile openIn(String name) throws IOException {
+        if (held != null) {
+            throw new IllegalStateException(path + " is not an open directory");
+        }
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("not a single path component: '" + name + "'");
         }
@@ -174,24 +256,41 @@ public final class NoFollowFile implements Closeable {
      * file is or grows.
      */
     public byte[] readAtMost(int limit) throws IOException {
+        if (held != null) {
+            return readAtMost(held.position(0), limit); // the one channel stays open until close()
+        }
         try (FileChannel ch = channel()) {
-            ByteBuffer buf = ByteBuffer.allocate(limit + 1);
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // read on until the end of the file or one byte past the limit
-            }
-            byte[] out = new byte[buf.position()];
-            buf.flip().get(out);
-            return out;
+            return readAtMost(ch, limit);
         }
     }
 
-    /** A channel reading the very file held (opened again through {@code /proc/self/fd}). */
+    private static byte[] readAtMost(FileChannel ch, int limit) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(limit + 1);
+        while (buf.hasRemaining() && ch.read(buf) >= 0) {
+            // read on until the end of the file or one byte past the limit
+        }
+        byte[] out = new byte[buf.position()];
+        buf.flip().get(out);
+        return out;
+    }
+
+    /**
+     * A channel reading the very file held from its start: opened again through
+     * {@code /proc/self/fd}, or, for a file the JDK opened, its one channel (closing either closes
+     * the file for reading).
+     */
     public FileChannel channel() throws IOException {
+        if (held != null) {
+            return held.position(0);
+        }
         return FileChannel.open(descriptorPath(), StandardOpenOption.READ);
     }
 
     /** Sets the permission bits of the file held ({@code fchmod}), whatever the path now names. */
     public void chmod(int permissions) throws IOException {
+        if (held != null) {
+            throw new IllegalStateException("chmod needs a native descriptor; " + path + " was opened for reading only");
+        }
         try {
             LibC.INSTANCE.fchmod(fd, permissions);
         } catch (LastErrorException e) {
@@ -203,6 +302,14 @@ public final class NoFollowFile implements Closeable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (held != null) {
+                try {
+                    held.close();
+                } catch (IOException e) {
+                    // closing a file opened for reading reports nothing we could act on
+                }
+                return;
+            }
             try {
                 LibC.INSTANCE.close(fd);
             } catch (LastErrorException e) {
