@@ -51,6 +51,7 @@ final class IocFamilies implements MultiCollector {
     /** The Prometheus names of the families, as the registry filters them. */
     static final List<String> NAMES = List.of("epics_ioc", "epics_ioc_up", "epics_ioc_state", "epics_ioc_ready",
             "epics_ioc_memory_bytes", "epics_ioc_start_time_seconds", "epics_ioc_console_clients",
+            "epics_ioc_ca_clients", "epics_ioc_pva_clients",
             "epics_ioc_socket_listening", "epics_ioc_socket_recv_queue", "epics_ioc_socket_send_queue",
             "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds",
             "epics_ioc_child_exits", "epics_ioc_responsive", "epics_ioc_probe_seconds");
@@ -141,6 +142,12 @@ final class IocFamilies implements MultiCollector {
                 i -> i.startedAt() == null ? Double.NaN : i.startedAt().toEpochMilli() / 1000.0));
         out.add(gauge("epics_ioc_console_clients", "Processes connected to the IOC's console socket", iocs,
                 i -> i.consoleClients().size()));
+        out.add(gauge("epics_ioc_ca_clients", "Channel Access clients connected to the IOC's CA server; "
+                + "no series while it serves no CA", iocs,
+                i -> i.endpoints().servesCa() ? i.endpoints().caClients().size() : Double.NaN));
+        out.add(gauge("epics_ioc_pva_clients", "PV Access clients connected to the IOC's PVA server; "
+                + "no series while it serves no PVA", iocs,
+                i -> i.endpoints().servesPva() ? i.endpoints().pvaClients().size() : Double.NaN));
         out.add(gauge("epics_ioc_socket_listening", "1 when procServ's console socket is listening", iocs,
                 i -> flag("LISTEN".equals(i.socketState()))));
         out.add(gauge("epics_ioc_socket_recv_queue", "Connections waiting to be accepted on the console socket", iocs,

@@ -62,6 +62,7 @@ final class FakeSnapshotSource implements SnapshotSource {
                 "LISTEN", List.of(new ConsoleClientInfo(4242, "op", "socat")), 0, 5,
                 "/etc/procServ.d/" + name + ".conf", "/var/log/procServ/" + name + ".log",
                 "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of(),
+                io.iocagent.model.IocEndpoints.NONE,
                 new io.iocagent.model.Responsiveness(io.iocagent.model.Responsiveness.State.RESPONSIVE, 1201, 0.0015));
     }
 
@@ -70,6 +71,6 @@ final class FakeSnapshotSource implements SnapshotSource {
         return new IocSnapshot(name, true, "inactive", "dead", false, Readiness.STOPPED, -1, -1, Double.NaN,
                 -1L, 0, 0, null, "/run/procserv/" + name + "/control", "ABSENT", List.of(), -1, -1,
                 "/etc/procServ.d/" + name + ".conf", "/var/log/procServ/" + name + ".log",
-                "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of(), null);
+                "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of());
     }
 }

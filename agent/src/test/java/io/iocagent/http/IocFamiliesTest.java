@@ -52,7 +52,7 @@ class IocFamiliesTest {
                 a.activeState(), a.subState(), a.enabled(), io.iocagent.model.Readiness.HUNG, a.mainPid(), a.childPid(),
                 a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
-                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(),
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
                 new io.iocagent.model.Responsiveness(io.iocagent.model.Responsiveness.State.UNRESPONSIVE, a.childPid(),
                         Double.NaN));
         source.publish(hung);
@@ -94,7 +94,7 @@ class IocFamiliesTest {
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(),
                 new io.iocagent.procserv.ChildExit(4711, -1, 11, Instant.EPOCH),
-                java.util.Map.of("signal_SEGV", 2L, "exit_3", 1L), null);
+                java.util.Map.of("signal_SEGV", 2L, "exit_3", 1L));
         source.publish(crashed, FakeSnapshotSource.running("beta"));
         String body = text(FORMATS.getPrometheusTextFormatWriter());
         assertTrue(body.contains("epics_ioc_child_exits_total{ioc=\"alpha\",reason=\"signal_SEGV\"} 2.0"), body);

@@ -3,6 +3,7 @@ package io.iocagent.jmx;
 import io.iocagent.conf.IocName;
 import io.iocagent.model.ConsoleClientInfo;
 import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.NetworkClient;
 import io.iocagent.model.SnapshotSource;
 import io.iocagent.procserv.ChildExit;
 import java.time.Instant;
@@ -217,6 +218,41 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     @Override
     public double getProbeSeconds() {
         return ioc().responsiveness().probeSeconds();
+    }
+
+    @Override
+    public int getCaServerPort() {
+        return ioc().endpoints().caServerPort();
+    }
+
+    @Override
+    public int getCaSearchPort() {
+        return ioc().endpoints().caSearchPort();
+    }
+
+    @Override
+    public int getPvaServerPort() {
+        return ioc().endpoints().pvaServerPort();
+    }
+
+    @Override
+    public int getCaClientCount() {
+        return ioc().endpoints().caClients().size();
+    }
+
+    @Override
+    public List<NetworkClient> getCaClients() {
+        return ioc().endpoints().caClients();
+    }
+
+    @Override
+    public int getPvaClientCount() {
+        return ioc().endpoints().pvaClients().size();
+    }
+
+    @Override
+    public List<NetworkClient> getPvaClients() {
+        return ioc().endpoints().pvaClients();
     }
 
     @Override

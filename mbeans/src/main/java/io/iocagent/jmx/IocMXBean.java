@@ -4,6 +4,7 @@ import static javax.management.MBeanOperationInfo.ACTION;
 import static javax.management.MBeanOperationInfo.INFO;
 
 import io.iocagent.model.ConsoleClientInfo;
+import io.iocagent.model.NetworkClient;
 import java.util.List;
 import javax.management.MBeanException;
 
@@ -115,6 +116,29 @@ public interface IocMXBean {
     @Description("Round-trip time of the last answered hang probe (CA VERSION and ECHO), in seconds; NaN when "
             + "not probed or not answering")
     double getProbeSeconds();
+
+    @Description("TCP port of the IOC's Channel Access server (rsrv), from the kernel's socket table; "
+            + "-1 when it serves no CA (not running, not initialised, or not an EPICS IOC)")
+    int getCaServerPort();
+
+    @Description("UDP port the IOC's CA server answers name searches on (normally 5064, shared by the host's IOCs); "
+            + "-1 when not seen")
+    int getCaSearchPort();
+
+    @Description("TCP port of the IOC's PV Access server; -1 when it serves no PVA")
+    int getPvaServerPort();
+
+    @Description("Channel Access clients connected (TCP circuits to the CA server port)")
+    int getCaClientCount();
+
+    @Description("Channel Access clients: address, port, and pid when the client runs on this host (else -1)")
+    List<NetworkClient> getCaClients();
+
+    @Description("PV Access clients connected (TCP connections to the PVA server port)")
+    int getPvaClientCount();
+
+    @Description("PV Access clients: address, port, and pid when the client runs on this host (else -1)")
+    List<NetworkClient> getPvaClients();
 
     @Description(value = "Starts the IOC, waits for systemd's job and judges the startup from the log. "
             + "Returns what was printed, ending with the verdict.", impact = ACTION)

@@ -35,9 +35,10 @@ final class Fleet {
      * @param statesToRead  the units whose full state to read
      * @param socketPaths   the console socket of each of {@code names}
      * @param controlGroups the cgroup of each active tracked IOC
+     * @param mainPids      procServ's PID of each active tracked IOC (its unit's MainPID)
      */
     record PollPlan(Set<IocName> names, Set<IocName> held, Set<IocName> statesToRead,
-                    Map<IocName, Path> socketPaths, Map<IocName, String> controlGroups) {
+                    Map<IocName, Path> socketPaths, Map<IocName, String> controlGroups, Map<IocName, Integer> mainPids) {
     }
 
     private final Layout layout;
@@ -84,13 +85,8 @@ final class Fleet {
             InstalledConf conf = installed != null ? installed.get(name) : ioc == null ? null : ioc.conf();
             sockets.put(name, conf != null ? conf.socketPath() : layout.socketPath(name));
         }
-        Map<IocName, String> groups = new HashMap<>();
-        iocs.forEach((n, i) -> {
-            if (i.active()) {
-                groups.put(n, i.unit().controlGroup());
-            }
-        });
-        return new PollPlan(names, Set.copyOf(iocs.keySet()), toRead, sockets, groups);
+        Map<IocName, String> groups = controlGroups(iocs.keySet());
+        return new PollPlan(names, Set.copyOf(iocs.keySet()), toRead, sockets, groups, mainPids(groups.keySet()));
     }
 
     /**
@@ -140,6 +136,9 @@ final class Fleet {
             }
             if (r.usageRead().contains(name)) {
                 ioc.usage(ioc.active() ? r.usage().get(name) : null);
+                if (r.endpoints() != null) {
+                    ioc.endpoints(ioc.active() ? r.endpoints().getOrDefault(name, IocEndpoints.NONE) : IocEndpoints.NONE);
+                }
             }
         }
         if (r.complete()) {
@@ -197,6 +196,18 @@ final class Fleet {
             }
         }
         return groups;
+    }
+
+    /** procServ's PID (the unit's MainPID) of each of {@code names} that is tracked and active. */
+    Map<IocName, Integer> mainPids(Collection<IocName> names) {
+        Map<IocName, Integer> pids = new HashMap<>();
+        for (IocName name : names) {
+            TrackedIoc ioc = iocs.get(name);
+            if (ioc != null && ioc.active()) {
+                pids.put(name, ioc.unit().mainPid());
+            }
+        }
+        return pids;
     }
 
     /** The held conf of each of {@code names}; null for those not installed or not tracked. */

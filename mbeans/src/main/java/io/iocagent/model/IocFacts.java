@@ -5,6 +5,7 @@ import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Layout;
 import io.iocagent.systemd.UnitState;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -41,6 +42,18 @@ public final class IocFacts {
     public static boolean belongs(boolean installed, UnitState state) {
         return installed || state != null && !state.activeState().equals("inactive")
                 && !state.loadState().equals("not-found");
+    }
+
+    /**
+     * The IOC's own processes: those of its unit's cgroup but procServ (the unit's main process),
+     * i.e. the IOC child procServ forked and anything it forked in turn. Their sockets are the
+     * IOC's CA and PVA endpoints ({@link EndpointSurvey}); procServ's are not.
+     *
+     * @param cgroupPids the unit's processes ({@link io.iocagent.proc.ProcessTable#cgroupPids})
+     * @param mainPid    systemd's MainPID, 0 or -1 when none
+     */
+    public static List<Integer> iocProcesses(List<Integer> cgroupPids, int mainPid) {
+        return cgroupPids.stream().filter(pid -> pid != mainPid).toList();
     }
 
     /**

@@ -34,6 +34,7 @@ import java.util.Map;
  * @param lastError          the last error or fatal line from the log since the child started, or empty
  * @param lastExit           how the last child ended, as procServ logged it; null when no exit was read
  * @param childExits         child exits read since watching began, by reason ({@code exit_N}, {@code signal_NAME})
+ * @param endpoints          the IOC's Channel Access and PV Access servers and their clients; never null
  * @param responsiveness     what the hang probe found about the current child's Channel Access server
  *                           ({@link Responsiveness#UNPROBED} when it does not apply)
  */
@@ -42,12 +43,27 @@ public record IocSnapshot(String name, boolean installed, String activeState, St
                           long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
                           String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
                           String confPath, String logPath, String command, String workingDirectory, String lastError,
-                          ChildExit lastExit, Map<String, Long> childExits, Responsiveness responsiveness) {
+                          ChildExit lastExit, Map<String, Long> childExits, IocEndpoints endpoints,
+                          Responsiveness responsiveness) {
 
     public IocSnapshot {
         consoleClients = List.copyOf(consoleClients);
         childExits = Map.copyOf(childExits);
+        endpoints = endpoints == null ? IocEndpoints.NONE : endpoints;
         responsiveness = responsiveness == null ? Responsiveness.UNPROBED : responsiveness;
+    }
+
+    /** A snapshot without CA/PVA endpoints ({@link IocEndpoints#NONE}), not probed ({@link Responsiveness#UNPROBED}). */
+    public IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
+                       Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
+                       long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
+                       String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
+                       String confPath, String logPath, String command, String workingDirectory, String lastError,
+                       ChildExit lastExit, Map<String, Long> childExits) {
+        this(name, installed, activeState, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
+                serviceRestarts, childRestarts, startedAt, socketPath, socketState, consoleClients, recvQueue, sendQueue,
+                confPath, logPath, command, workingDirectory, lastError, lastExit, childExits, IocEndpoints.NONE,
+                Responsiveness.UNPROBED);
     }
 
     /** Seconds since {@link #startedAt}, or -1 when not active. */

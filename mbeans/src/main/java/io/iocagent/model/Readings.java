@@ -27,10 +27,13 @@ import java.util.TreeSet;
  * @param usage        cgroup usage by IOC, for the IOCs in {@code usageRead}; null when not read
  * @param usageRead    the IOCs whose usage was read (those missing from {@code usage} have none)
  * @param problems     what could not be read, for the refresh-error count; empty when all went well
+ * @param endpoints    CA/PVA endpoints by IOC, for the IOCs in {@code usageRead} (those missing have
+ *                     none); null when not surveyed
  */
 record Readings(Set<IocName> names, boolean complete, Map<IocName, InstalledConf> confs,
                 Map<IocName, UnitState> states, long statesReadAt, Map<Path, ConsoleSurvey.Console> consoles,
-                Map<IocName, CgroupUsage> usage, Set<IocName> usageRead, List<String> problems) {
+                Map<IocName, CgroupUsage> usage, Set<IocName> usageRead, List<String> problems,
+                Map<IocName, IocEndpoints> endpoints) {
 
     Readings {
         names = Collections.unmodifiableSet(new TreeSet<>(names));
@@ -40,6 +43,14 @@ record Readings(Set<IocName> names, boolean complete, Map<IocName, InstalledConf
         usage = usage == null ? null : Map.copyOf(usage);
         usageRead = usageRead == null ? Set.of() : Set.copyOf(usageRead);
         problems = List.copyOf(problems);
+        endpoints = endpoints == null ? null : Map.copyOf(endpoints);
+    }
+
+    /** Readings without an endpoint survey. */
+    Readings(Set<IocName> names, boolean complete, Map<IocName, InstalledConf> confs, Map<IocName, UnitState> states,
+             long statesReadAt, Map<Path, ConsoleSurvey.Console> consoles, Map<IocName, CgroupUsage> usage,
+             Set<IocName> usageRead, List<String> problems) {
+        this(names, complete, confs, states, statesReadAt, consoles, usage, usageRead, problems, null);
     }
 
     /** Unit states of {@code names}, read at {@code readAt}, with their confs as held. */
@@ -51,6 +62,14 @@ record Readings(Set<IocName> names, boolean complete, Map<IocName, InstalledConf
     /** Consoles and usage of {@code names}, read after something told that they changed. */
     static Readings details(Set<IocName> names, Map<Path, ConsoleSurvey.Console> consoles,
                             Map<IocName, CgroupUsage> usage, List<String> problems) {
-        return new Readings(names, false, null, null, 0, consoles, usage, usage == null ? null : names, problems);
+        return details(names, consoles, usage, problems, null);
+    }
+
+    /** Consoles, usage and endpoints of {@code names}, read after something told that they changed. */
+    static Readings details(Set<IocName> names, Map<Path, ConsoleSurvey.Console> consoles,
+                            Map<IocName, CgroupUsage> usage, List<String> problems,
+                            Map<IocName, IocEndpoints> endpoints) {
+        return new Readings(names, false, null, null, 0, consoles, usage, usage == null ? null : names, problems,
+                endpoints);
     }
 }

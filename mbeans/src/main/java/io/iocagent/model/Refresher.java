@@ -2,6 +2,7 @@ package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
+import io.iocagent.netlink.InetSocketDiag;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.proc.ProcessTable;
@@ -100,6 +101,8 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     private final ConfDirectory confs;
     private final ProcessTable processes = new ProcessTable();
     private final UnixSocketDiag socketDiag = new UnixSocketDiag();
+    private final InetSocketDiag inetDiag = new InetSocketDiag();
+    private final EndpointSurvey endpointSurvey = new EndpointSurvey(processes);
 
     private volatile DirectoryWatch watch;
     private boolean started; // guarded by this
@@ -432,8 +435,10 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         long tConsoles = System.nanoTime();
         Map<IocName, CgroupUsage> usage = readUsage(plan.controlGroups());
         long tUsage = System.nanoTime();
+        Map<IocName, IocEndpoints> endpoints = surveyEndpoints(plan.controlGroups(), plan.mainPids(), problems);
+        long tEndpoints = System.nanoTime();
         Readings readings = new Readings(names, true, installed, states, statesReadAt, consoles, usage,
-                plan.controlGroups().keySet(), problems);
+                plan.controlGroups().keySet(), problems, endpoints);
         onModel(() -> {
             Set<IocName> follow = fleet.apply(readings, clock.instant());
             // The poll read the logs after its states: a child that started or died meanwhile
@@ -446,9 +451,9 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         });
         if (LOG.isDebugEnabled()) {
             LOG.debug("Poll of {} IOCs: confs and plan {} ms, systemd {} ms ({} states read), consoles {} ms,"
-                    + " cgroups {} ms, applied {} ms", names.size(), millis(t0, tPlanned), millis(tPlanned, tSystemd),
-                    states == null ? 0 : states.size(), millis(tSystemd, tConsoles), millis(tConsoles, tUsage),
-                    millis(tUsage, System.nanoTime()));
+                    + " cgroups {} ms, endpoints {} ms, applied {} ms", names.size(), millis(t0, tPlanned),
+                    millis(tPlanned, tSystemd), states == null ? 0 : states.size(), millis(tSystemd, tConsoles),
+                    millis(tConsoles, tUsage), millis(tUsage, tEndpoints), millis(tEndpoints, System.nanoTime()));
         }
     }
 
@@ -482,12 +487,14 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         }
         Map<IocName, Path> sockets = fleet.socketPaths(names);
         Map<IocName, String> groups = fleet.controlGroups(names);
+        Map<IocName, Integer> mainPids = fleet.mainPids(names);
         try {
             poller.execute(() -> {
                 List<String> problems = new ArrayList<>();
                 Map<Path, ConsoleSurvey.Console> consoles = surveyConsoles(sockets.values(), problems);
                 Map<IocName, CgroupUsage> usage = readUsage(groups);
-                Readings details = Readings.details(names, consoles, usage, problems);
+                Map<IocName, IocEndpoints> endpoints = surveyEndpoints(groups, mainPids, problems);
+                Readings details = Readings.details(names, consoles, usage, problems, endpoints);
                 onModelQuietly(() -> {
                     fleet.apply(details, clock.instant());
                     publish(false);
@@ -540,6 +547,26 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
             problems.add("cannot read the UNIX socket table: " + e.getMessage());
         } catch (IOException e) {
             problems.add("cannot scan /proc for console clients: " + e.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * The CA/PVA endpoints of the active IOCs from one {@code inet_diag} dump, the descriptors of
+     * each IOC's processes and at most one /proc scan for new local clients; null when the socket
+     * table cannot be read ({@code problems} says why; the IOCs keep what they had).
+     */
+    private Map<IocName, IocEndpoints> surveyEndpoints(Map<IocName, String> controlGroups, Map<IocName, Integer> mainPids,
+                                                       List<String> problems) {
+        if (controlGroups.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return endpointSurvey.takeUnits(controlGroups, mainPids, inetDiag.dump().sockets());
+        } catch (NetlinkException e) {
+            problems.add("cannot read the TCP/UDP socket table: " + e.getMessage());
+        } catch (IOException e) {
+            problems.add("cannot scan /proc for CA/PVA clients: " + e.getMessage());
         }
         return null;
     }

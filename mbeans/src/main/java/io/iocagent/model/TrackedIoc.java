@@ -44,6 +44,7 @@ final class TrackedIoc {
     private String logProblem = "";
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
+    private IocEndpoints endpoints = IocEndpoints.NONE;
     private Responsiveness probed = Responsiveness.UNPROBED;
     private boolean unitRead;
     private long unitReadAt; // System.nanoTime() before the held unit state was asked for
@@ -173,6 +174,11 @@ final class TrackedIoc {
         usage = next;
     }
 
+    /** The CA and PVA endpoints as last surveyed ({@link IocEndpoints#NONE} when inactive). */
+    void endpoints(IocEndpoints next) {
+        endpoints = next;
+    }
+
     /**
      * Takes what the hang probe found.
      *
@@ -236,6 +242,7 @@ final class TrackedIoc {
                 logProblem.isEmpty() ? tracker.lastError() : logProblem,
                 tracker.lastExit(),
                 tracker.exits(),
+                active ? endpoints : IocEndpoints.NONE,
                 answers);
     }
 

@@ -120,7 +120,7 @@ final class NetlinkSocket implements AutoCloseable {
             } catch (LastErrorException e) {
                 int errno = e.getErrorCode();
                 if (errno == EAGAIN) {
-                    throw new NetlinkException("The kernel did not finish the unix_diag dump in time.", errno, e);
+                    throw new NetlinkException("The kernel did not finish the sock_diag dump in time.", errno, e);
                 }
                 if (errno != EINTR) {
                     throw new NetlinkException("Cannot receive from the netlink socket: " + describe(errno), errno, e);

@@ -24,13 +24,15 @@ import java.util.OptionalInt;
  */
 final class UnixDiagCodec {
 
-    static final int NLMSG_HDRLEN = 16;
-    static final int NLMSG_NOOP = 1;
-    static final int NLMSG_ERROR = 2;
-    static final int NLMSG_DONE = 3;
-    static final int SOCK_DIAG_BY_FAMILY = 20;
-    static final int NLM_F_REQUEST = 0x1;
-    static final int NLM_F_DUMP = 0x300;
+    static final int NLMSG_HDRLEN = DiagFrames.NLMSG_HDRLEN;
+    static final int NLMSG_NOOP = DiagFrames.NLMSG_NOOP;
+    static final int NLMSG_ERROR = DiagFrames.NLMSG_ERROR;
+    static final int NLMSG_DONE = DiagFrames.NLMSG_DONE;
+    static final int SOCK_DIAG_BY_FAMILY = DiagFrames.SOCK_DIAG_BY_FAMILY;
+    static final int NLM_F_REQUEST = DiagFrames.NLM_F_REQUEST;
+    static final int NLM_F_DUMP = DiagFrames.NLM_F_DUMP;
+    private static final String DUMP = "unix_diag";
+    private static final String NO_MODULE = "The kernel has no unix_diag support (CONFIG_UNIX_DIAG, module unix_diag).";
     static final int AF_UNIX = 1;
 
     static final int UDIAG_SHOW_NAME = 0x01;
@@ -55,7 +57,6 @@ final class UnixDiagCodec {
     /** Drops {@code NLA_F_NESTED} and {@code NLA_F_NET_BYTEORDER} from an attribute type. */
     private static final int NLA_TYPE_MASK = 0x3FFF;
     private static final int TCP_LISTEN = 10;
-    private static final int ENOENT = 2;
 
     private UnixDiagCodec() {
     }
@@ -83,46 +84,8 @@ final class UnixDiagCodec {
      */
     static boolean decode(ByteBuffer datagram, int seq, Charset pathCharset, List<UnixSocket> out)
             throws NetlinkException {
-        int end = datagram.limit();
-        int at = 0;
-        while (end - at >= NLMSG_HDRLEN) {
-            int length = datagram.getInt(at);
-            if (length < NLMSG_HDRLEN || length > end - at) {
-                throw malformed("a message length of " + length + " at offset " + at + " of a " + end
-                        + "-byte datagram");
-            }
-            int type = datagram.getShort(at + 4) & 0xFFFF;
-            if (datagram.getInt(at + 8) == seq) {
-                switch (type) {
-                    case NLMSG_DONE:
-                        // The kernel puts the dump's final status (0 or -errno) after the header.
-                        int status = length >= NLMSG_HDRLEN + 4 ? datagram.getInt(at + NLMSG_HDRLEN) : 0;
-                        if (status < 0) {
-                            throw refused("broke off the unix_diag dump", -status);
-                        }
-                        return true;
-                    case NLMSG_ERROR:
-                        if (length < NLMSG_HDRLEN + 4) {
-                            throw malformed("an NLMSG_ERROR message of " + length + " bytes");
-                        }
-                        int error = datagram.getInt(at + NLMSG_HDRLEN);
-                        if (error != 0) {
-                            throw refused("refused the unix_diag dump", -error);
-                        }
-                        break; // error 0 is an acknowledgement
-                    case SOCK_DIAG_BY_FAMILY:
-                        out.add(socket(datagram, at + NLMSG_HDRLEN, at + length, pathCharset));
-                        break;
-                    default:
-                        break; // NLMSG_NOOP and anything newer carry no socket
-                }
-            }
-            at += align(length);
-        }
-        if (at < end) {
-            throw malformed((end - at) + " trailing bytes after the last message");
-        }
-        return false;
+        return DiagFrames.decode(datagram, seq, DUMP, NO_MODULE,
+                (b, from, to) -> out.add(socket(b, from, to, pathCharset)));
     }
 
     private static UnixSocket socket(ByteBuffer b, int msg, int end, Charset pathCharset) throws NetlinkException {
@@ -216,7 +179,7 @@ final class UnixDiagCodec {
     }
 
     private static int align(int length) {
-        return (length + 3) & ~3;
+        return DiagFrames.align(length);
     }
 
     private static void require(boolean ok, String attribute, int size, long inode) throws NetlinkException {
@@ -226,13 +189,6 @@ final class UnixDiagCodec {
     }
 
     private static NetlinkException malformed(String what) {
-        return new NetlinkException("Malformed unix_diag answer from the kernel: " + what + ".", 0);
-    }
-
-    private static NetlinkException refused(String what, int errno) {
-        String hint = errno == ENOENT
-                ? " -> The kernel has no unix_diag support (CONFIG_UNIX_DIAG, module unix_diag)."
-                : "";
-        return new NetlinkException("The kernel " + what + ": " + NetlinkSocket.describe(errno) + "." + hint, errno);
+        return DiagFrames.malformed(DUMP, what);
     }
 }

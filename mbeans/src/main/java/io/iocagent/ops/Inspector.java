@@ -2,6 +2,8 @@ package io.iocagent.ops;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Mode;
+import io.iocagent.model.IocEndpoints;
+import io.iocagent.model.NetworkClient;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocket;
 import io.iocagent.netlink.UnixSocketDiag;
@@ -14,7 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import io.iocagent.systemd.UnitProperty;
+import io.iocagent.systemd.UnitState;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,6 +39,9 @@ public final class Inspector {
 
     /** Linux capability number of CAP_SYS_PTRACE (linux/capability.h). */
     private static final int CAP_SYS_PTRACE = 19;
+    /** What the endpoint section asks of the unit. */
+    private static final Set<UnitProperty> ENDPOINT_PROPERTIES = EnumSet.of(UnitProperty.ACTIVE_STATE,
+            UnitProperty.MAIN_PID, UnitProperty.CONTROL_GROUP);
     private static final DateTimeFormatter LSTART = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
 
@@ -130,12 +139,52 @@ public final class Inspector {
             processTable(clients);
         }
         t.out(Session.DIVIDER);
+        showEndpoints(name, processes);
         // Even root can be refused some fd links (PID 1 in some sandboxes); only non-root users lack others' processes.
         if (c.uninspectedProcesses() > 0 && !session.account().isRoot()) {
             t.err("Note: " + c.uninspectedProcesses() + " processes could not be inspected (root or CAP_SYS_PTRACE needed);"
                     + " clients run by other users may be missing.");
         }
         return c;
+    }
+
+    /**
+     * Section 4: the IOC's CA and PVA servers and their clients, by the model's survey
+     * ({@link ListReport#endpoints}); a client on this host is named by its process.
+     */
+    private void showEndpoints(IocName name, ProcessTable processes) throws OperationException {
+        UnitState unit = Systemd.call(() -> session.queries().state(session.unit(name), ENDPOINT_PROPERTIES),
+                "read the state of " + session.unit(name));
+        IocEndpoints e = ListReport.endpoints(List.of(unit), processes).getOrDefault(name, IocEndpoints.NONE);
+        t.out("4. Channel Access / PV Access (kernel inet_diag + /proc)");
+        t.out("   [Description]");
+        t.out("   - TCP servers of the IOC's own processes (procServ excluded) and the clients connected to them.");
+        t.out("   - PID is shown for clients on this host.");
+        t.out(Session.SUB_DIVIDER);
+        if (!e.servesCa() && !e.servesPva()) {
+            t.out(unit.isActive() ? "The IOC serves neither Channel Access nor PV Access (yet)." : "The IOC is not running.");
+        } else {
+            if (e.servesCa()) {
+                t.out("CA  server: TCP " + e.caServerPort()
+                        + (e.caSearchPort() > 0 ? ", searches on UDP " + e.caSearchPort() : "")
+                        + "; " + e.caClients().size() + " client(s)");
+            }
+            if (e.servesPva()) {
+                t.out("PVA server: TCP " + e.pvaServerPort() + "; " + e.pvaClients().size() + " client(s)");
+            }
+            if (!e.caClients().isEmpty() || !e.pvaClients().isEmpty()) {
+                t.out(String.format("%-4s %-28s %7s %s", "PROT", "CLIENT", "PID", "CMD"));
+                e.caClients().forEach(c -> client("CA", c, processes));
+                e.pvaClients().forEach(c -> client("PVA", c, processes));
+            }
+        }
+        t.out(Session.DIVIDER);
+    }
+
+    private void client(String protocol, NetworkClient c, ProcessTable processes) {
+        Optional<ProcessInfo> p = c.pid() > 0 ? lookup(processes, c.pid()) : Optional.empty();
+        t.out(String.format("%-4s %-28s %7s %s", protocol, c.endpoint(), c.pid() > 0 ? Integer.toString(c.pid()) : "-",
+                p.map(ProcessInfo::commandLine).orElse("-")));
     }
 
     private void processTable(List<ProcessInfo> processes) {

@@ -1,5 +1,6 @@
 package io.iocagent.ops;
 
+import io.iocagent.model.IocEndpoints;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +23,16 @@ import java.util.OptionalLong;
  * @param socketPath      the console socket path (configured, whether or not it exists)
  * @param socket          the listening socket, when one exists
  * @param clients         processes connected to the console
+ * @param endpoints       the IOC's CA and PVA servers and clients ({@code -vv} and JSON; else
+ *                        {@link IocEndpoints#NONE})
  */
 public record IocRow(String name, boolean installed, String activeState, String subState, String enabled,
                      Optional<Instant> started, OptionalInt mainPid, OptionalLong cpuNanos, OptionalLong memoryBytes,
-                     String socketPath, Optional<SocketFacts> socket, List<Client> clients) {
+                     String socketPath, Optional<SocketFacts> socket, List<Client> clients, IocEndpoints endpoints) {
+
+    public IocRow {
+        endpoints = endpoints == null ? IocEndpoints.NONE : endpoints;
+    }
 
     /**
      * The listening console socket as the kernel and the file system see it.

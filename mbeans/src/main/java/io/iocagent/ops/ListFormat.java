@@ -1,5 +1,7 @@
 package io.iocagent.ops;
 
+import io.iocagent.model.IocEndpoints;
+import io.iocagent.model.NetworkClient;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -20,6 +22,8 @@ public final class ListFormat {
     private static final int[] PLAIN = {20, 8, 17, 0};
     private static final int[] VERBOSE = {20, 8, 17, 6, 5, 6, 0};
     private static final int[] FULL = {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 0};
+    /** {@code -vv} with the CA and PVA columns after the seed's (UDS PATH is then padded to 40). */
+    private static final int[] FULL_EPICS = {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 40, 12, 0};
 
     private ListFormat() {
     }
@@ -30,8 +34,8 @@ public final class ListFormat {
         switch (verbosity) {
             case 0 -> out.add(line(PLAIN, "IOC NAME", "STATUS", "STARTED", "UDS PATH"));
             case 1 -> out.add(line(VERBOSE, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM", "UDS PATH"));
-            default -> out.add(line(FULL, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM",
-                    "RQ", "SQ", "REF", "K-STATE", "INODE", "PERM", "UDS PATH"));
+            default -> out.add(line(FULL_EPICS, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM",
+                    "RQ", "SQ", "REF", "K-STATE", "INODE", "PERM", "UDS PATH", "CA", "PVA"));
         }
         out.add(RULE);
         for (IocRow r : rows) {
@@ -43,14 +47,18 @@ public final class ListFormat {
                         mem(r.memoryBytes()), r.socketPath()));
                 default -> {
                     IocRow.SocketFacts s = r.socket().orElse(null);
-                    out.add(line(FULL, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()), mem(r.memoryBytes()),
+                    IocEndpoints e = r.endpoints();
+                    out.add(line(FULL_EPICS, r.name(), r.activeState(), started, pid, cpu(r.cpuNanos()),
+                            mem(r.memoryBytes()),
                             s == null ? "0" : Integer.toString(s.recvQueue()),
                             s == null ? "0" : Integer.toString(s.sendQueue()),
                             s == null ? "0" : Integer.toString(s.refCount()),
                             s == null ? "UNKNOWN" : s.kernelState(),
                             s == null ? "N/A" : Long.toString(s.inode()),
                             s == null ? "N/A" : s.permissions(),
-                            r.socketPath()));
+                            r.socketPath(),
+                            server(e.caServerPort(), e.caClients().size()),
+                            server(e.pvaServerPort(), e.pvaClients().size())));
                 }
             }
         }
@@ -76,6 +84,11 @@ public final class ListFormat {
         return b.toString();
     }
 
+    /** A server column of {@code -vv}: {@code PORT/CLIENTS}, e.g. {@code 5064/2}; {@code -} when not served. */
+    static String server(int port, int clients) {
+        return port > 0 ? port + "/" + clients : "-";
+    }
+
     /** CPU time in tenths of a second, rounded: the seed's {@code (ns + 5e7) / 1e8}. */
     static String cpu(OptionalLong nanos) {
         if (nanos.isEmpty()) {
@@ -92,6 +105,24 @@ public final class ListFormat {
         }
         long d = (bytes.getAsLong() * 10 + 524_288L) / 1_048_576L;
         return d / 10 + "." + d % 10 + "M";
+    }
+
+    /** A CA or PVA server as JSON: null when not served; a search port only when one is known. */
+    private static void server(JsonText j, int port, int searchPort, List<NetworkClient> clients) {
+        if (port <= 0) {
+            j.value((String) null);
+            return;
+        }
+        j.open('{').key("serverPort").value((long) port);
+        if (searchPort > 0) {
+            j.key("searchPort").value((long) searchPort);
+        }
+        j.key("clients").open('[');
+        for (NetworkClient c : clients) {
+            j.open('{').key("address").value(c.address()).key("port").value((long) c.port())
+                    .key("pid").value(c.pid() > 0 ? Long.valueOf(c.pid()) : null).close('}');
+        }
+        j.close(']').close('}');
     }
 
     /** The rows as one JSON document: {@code {"mode":…,"iocs":[…]}}. */
@@ -118,7 +149,11 @@ public final class ListFormat {
                 j.open('{').key("pid").value((long) c.pid()).key("user").value(c.user()).key("command").value(c.command())
                         .key("since").value(c.since().map(Object::toString).orElse(null)).close('}');
             }
-            j.close(']').close('}');
+            j.close(']');
+            server(j.key("channelAccess"), r.endpoints().caServerPort(), r.endpoints().caSearchPort(),
+                    r.endpoints().caClients());
+            server(j.key("pvAccess"), r.endpoints().pvaServerPort(), -1, r.endpoints().pvaClients());
+            j.close('}');
         }
         return j.close(']').close('}').toString();
     }

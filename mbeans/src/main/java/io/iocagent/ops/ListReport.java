@@ -5,7 +5,10 @@ import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
 import io.iocagent.model.CgroupUsage;
 import io.iocagent.model.ConsoleSurvey;
+import io.iocagent.model.EndpointSurvey;
+import io.iocagent.model.IocEndpoints;
 import io.iocagent.model.IocFacts;
+import io.iocagent.netlink.InetSocketDiag;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.proc.ProcessTable;
@@ -116,9 +119,11 @@ public final class ListReport {
                 IocFacts.socketPath(session.layout(), n, installed.getOrDefault(n, Optional.empty()))));
         Map<Path, ConsoleSurvey.Console> consoles = Map.of();
         Map<Long, Integer> refCounts = Map.of();
+        Map<IocName, IocEndpoints> endpoints = Map.of();
         if (detail.compareTo(Detail.SOCKET) >= 0) {
             consoles = survey(socketPaths.values(), processes);
             refCounts = refCounts();
+            endpoints = endpoints(states.values(), processes);
         }
 
         List<IocRow> rows = new ArrayList<>();
@@ -126,7 +131,8 @@ public final class ListReport {
             Path socketPath = socketPaths.get(e.getKey());
             rows.add(row(e.getKey(), installed.containsKey(e.getKey()), e.getValue(),
                     measured.getOrDefault(e.getKey(), Optional.empty()), socketPath,
-                    consoles.getOrDefault(socketPath, ConsoleSurvey.Console.ABSENT), refCounts, detail));
+                    consoles.getOrDefault(socketPath, ConsoleSurvey.Console.ABSENT), refCounts,
+                    endpoints.getOrDefault(e.getKey(), IocEndpoints.NONE), detail));
         }
         return rows;
     }
@@ -137,9 +143,11 @@ public final class ListReport {
      * @param state    the unit's state with what {@code detail} asked for
      * @param measured its cgroup reading, empty when none (or not asked)
      * @param console  its console socket ({@link ConsoleSurvey.Console#ABSENT} when not asked)
+     * @param endpoints its CA/PVA endpoints ({@link IocEndpoints#NONE} when not asked)
      */
     static IocRow row(IocName name, boolean installed, UnitState state, Optional<CgroupUsage> measured,
-                      Path socketPath, ConsoleSurvey.Console console, Map<Long, Integer> refCounts, Detail detail) {
+                      Path socketPath, ConsoleSurvey.Console console, Map<Long, Integer> refCounts,
+                      IocEndpoints endpoints, Detail detail) {
         boolean active = state.isActive();
         IocFacts.Usage usage = detail.compareTo(Detail.PROCESS) >= 0 ? IocFacts.usage(state, measured)
                 : new IocFacts.Usage(OptionalLong.empty(), OptionalLong.empty());
@@ -153,7 +161,8 @@ public final class ListReport {
         return new IocRow(name.value(), installed, state.activeState(), state.subState(), state.unitFileState(),
                 active ? mtime(socketPath) : Optional.empty(),
                 state.mainPid() <= 0 ? OptionalInt.empty() : OptionalInt.of(state.mainPid()),
-                usage.cpuNanos(), usage.memoryBytes(), socketPath.toString(), socket, clients);
+                usage.cpuNanos(), usage.memoryBytes(), socketPath.toString(), socket, clients,
+                active ? endpoints : IocEndpoints.NONE);
     }
 
     private static Map<UnitName, UnitState> read(UnitQuery query, List<UnitName> units, Set<UnitProperty> properties)
@@ -238,6 +247,34 @@ public final class ListReport {
                     "  -> The sock_diag netlink interface is needed (module unix_diag; not available in some containers).");
         } catch (IOException e) {
             throw OperationException.failure("Cannot map console clients: " + e.getMessage(),
+                    "  -> /proc must be mounted and readable.");
+        }
+    }
+
+    /**
+     * The CA/PVA endpoints of the active ones among {@code states} (which carry MainPID and
+     * ControlGroup), by the model's survey: one TCP/UDP socket dump for all of them.
+     */
+    static Map<IocName, IocEndpoints> endpoints(Collection<UnitState> states, ProcessTable processes)
+            throws OperationException {
+        Map<IocName, String> groups = new HashMap<>();
+        Map<IocName, Integer> mainPids = new HashMap<>();
+        for (UnitState s : states) {
+            if (s.isActive() && !s.controlGroup().isEmpty()) {
+                groups.put(s.unit().name(), s.controlGroup());
+                mainPids.put(s.unit().name(), s.mainPid());
+            }
+        }
+        if (groups.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return new EndpointSurvey(processes).takeUnits(groups, mainPids, new InetSocketDiag().dump().sockets());
+        } catch (NetlinkException e) {
+            throw OperationException.failure("Cannot read the kernel's TCP/UDP socket table: " + e.getMessage(),
+                    "  -> The sock_diag netlink interface is needed (modules inet_diag, tcp_diag, udp_diag).");
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot map CA/PVA clients to processes: " + e.getMessage(),
                     "  -> /proc must be mounted and readable.");
         }
     }

@@ -138,6 +138,33 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * The sockets process {@code pid} holds: the inodes of its {@code socket:[INODE]} descriptor
+     * links (threads share them). One directory listing and one link read per descriptor.
+     *
+     * @return the inodes; empty when the process is gone. Empty too, with
+     *         {@code readable=false}, when its descriptors may not be read
+     */
+    public HeldSockets socketsOf(int pid) {
+        Map<Long, List<Integer>> holders = new HashMap<>();
+        Outcome outcome = scanDescriptors(pid, proc.resolve(Integer.toString(pid)).resolve("fd"), null, holders);
+        return new HeldSockets(holders.keySet(), outcome != Outcome.DENIED);
+    }
+
+    /**
+     * The sockets of one process.
+     *
+     * @param inodes   socket inodes
+     * @param readable false when the process's descriptors could not be read (needs the same user,
+     *                 root or {@code CAP_SYS_PTRACE})
+     */
+    public record HeldSockets(Set<Long> inodes, boolean readable) {
+
+        public HeldSockets {
+            inodes = Set.copyOf(inodes);
+        }
+    }
+
     /** The inode of a {@code socket:[INODE]} link target, or -1 for any other target. */
     static long socketInode(String target) {
         int n = target.length();

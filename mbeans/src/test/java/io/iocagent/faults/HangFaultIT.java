@@ -14,13 +14,9 @@ import io.iocagent.testbed.Behaviour;
 import io.iocagent.testbed.EpicsBase;
 import io.iocagent.testbed.EpicsIoc;
 import io.iocagent.testbed.TestBed;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,14 +47,12 @@ class HangFaultIT {
             Path dir = bed.epicsBoot(ioc, EpicsIoc.HEALTHY, false, ioc + ":");
             m.install(ioc, dir, ports.confLines());
             m.install(standin, Behaviour.HEALTHY);
-            CaEndpoint endpoints = i -> i.name().equals(ioc)
-                    ? Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.ca())) : Optional.empty();
 
             List<String> hungTransitions = new CopyOnWriteArrayList<>();
             List<Long> hungAt = new CopyOnWriteArrayList<>();
             AtomicInteger rounds = new AtomicInteger();
             try (Refresher refresher = m.refresher(Duration.ofSeconds(2));
-                 HangProbe probe = new HangProbe(refresher, endpoints, PROBE, found -> {
+                 HangProbe probe = new HangProbe(refresher, CaEndpoint.SURVEYED, PROBE, found -> {
                      rounds.incrementAndGet();
                      refresher.probed(found);
                  })) {
@@ -79,6 +73,9 @@ class HangFaultIT {
                         i -> i.readiness() == Readiness.READY && i.responsiveness().state() == Responsiveness.State.RESPONSIVE);
                 await(refresher, standin, "READY", i -> i.readiness() == Readiness.READY);
                 int child = ready.childPid();
+                assertEquals(ports.ca(), ready.endpoints().caServerPort(), "IOC " + ioc + ": the surveyed CA port");
+                assertEquals(List.of(), ready.endpoints().caClients(), "IOC " + ioc
+                        + ": the probe's own circuit is no CA client");
                 assertTrue(ready.responsiveness().probeSeconds() < PROBE.timeout().toMillis() / 1000.0,
                         "IOC " + ioc + ": round trip " + ready.responsiveness().probeSeconds() + " s");
 
@@ -112,6 +109,7 @@ class HangFaultIT {
                 IocSnapshot s = refresher.current().iocs().get(standin);
                 assertEquals(Readiness.READY, s.readiness(), "stand-in " + standin);
                 assertEquals(Responsiveness.UNPROBED, s.responsiveness(), "stand-in " + standin + " serves no CA");
+                assertEquals(-1, s.endpoints().caServerPort(), "stand-in " + standin + " has no CA server");
                 assertEquals(List.of(ioc), hungTransitions, "the stand-in never turned HUNG");
                 m.operator().stop(m.unit(ioc), ModelBed.JOB_TIMEOUT);
                 m.operator().stop(m.unit(standin), ModelBed.JOB_TIMEOUT);

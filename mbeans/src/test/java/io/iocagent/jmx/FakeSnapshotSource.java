@@ -67,6 +67,6 @@ final class FakeSnapshotSource implements SnapshotSource {
                 0, 1, active ? Instant.parse("2026-11-24T09:00:00Z") : null, "/run/procserv/" + name + "/control",
                 active ? "LISTEN" : "ABSENT",
                 active ? List.of(new ConsoleClientInfo(77, "alice", "socat - UNIX:/run/x")) : List.of(),
-                0, 5, "/tmp/conf.d/" + name + ".conf", "/tmp/log/" + name + ".log", "./st.cmd", "/opt/iocs/" + name, "", null, java.util.Map.of(), null);
+                0, 5, "/tmp/conf.d/" + name + ".conf", "/tmp/log/" + name + ".log", "./st.cmd", "/opt/iocs/" + name, "", null, java.util.Map.of());
     }
 }

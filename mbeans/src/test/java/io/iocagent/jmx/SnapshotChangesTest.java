@@ -33,7 +33,7 @@ class SnapshotChangesTest {
         IocSnapshot a = ioc("a", "active", Readiness.READY);
         IocSnapshot busier = new IocSnapshot("a", true, "active", "running", false, Readiness.READY, 1, 2, 99.0, 1L << 30,
                 3, 4, a.startedAt(), a.socketPath(), "LISTEN", List.of(), 2, 5, a.confPath(), a.logPath(), a.command(),
-                a.workingDirectory(), "ERROR: lost a device", null, java.util.Map.of(), null);
+                a.workingDirectory(), "ERROR: lost a device", null, java.util.Map.of());
         Snapshot before = source.publish(a);
         Snapshot after = source.publish(busier);
 
@@ -63,7 +63,7 @@ class SnapshotChangesTest {
                 a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
                 a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
                 a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(),
-                new io.iocagent.procserv.ChildExit(pid, -1, 11, java.time.Instant.ofEpochSecond(pid)), java.util.Map.of(), null);
+                new io.iocagent.procserv.ChildExit(pid, -1, 11, java.time.Instant.ofEpochSecond(pid)), java.util.Map.of());
     }
 
     @Test

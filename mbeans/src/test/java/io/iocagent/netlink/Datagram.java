@@ -28,6 +28,21 @@ final class Datagram {
         return endMessage();
     }
 
+    /**
+     * Starts a {@code SOCK_DIAG_BY_FAMILY} message with an {@code inet_diag_msg}; {@code src} and
+     * {@code dst} are 4 bytes (IPv4) or 16 (IPv6), ports in host order (written big-endian).
+     */
+    Datagram inet(int family, int state, byte[] src, int sport, byte[] dst, int dport, int rqueue, int wqueue,
+                  long inode) {
+        header(UnixDiagCodec.SOCK_DIAG_BY_FAMILY, 0x2 /* NLM_F_MULTI */, SEQ);
+        buf.put((byte) family).put((byte) state).put((byte) 0).put((byte) 0);
+        buf.put((byte) (sport >> 8)).put((byte) sport).put((byte) (dport >> 8)).put((byte) dport);
+        buf.put(java.util.Arrays.copyOf(src, 16)).put(java.util.Arrays.copyOf(dst, 16));
+        buf.putInt(0).putInt(0x1234).putInt(0x5678); // interface, cookie
+        buf.putInt(0).putInt(rqueue).putInt(wqueue).putInt(1000).putInt((int) inode); // expires, queues, uid, inode
+        return endMessage();
+    }
+
     Datagram name(String path) {
         return attribute(UnixDiagCodec.UNIX_DIAG_NAME, (path + "\0").getBytes(StandardCharsets.UTF_8));
     }

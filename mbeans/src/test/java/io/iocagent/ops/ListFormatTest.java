@@ -3,6 +3,8 @@ package io.iocagent.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.model.IocEndpoints;
+import io.iocagent.model.NetworkClient;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
@@ -19,7 +21,8 @@ class ListFormatTest {
                 OptionalInt.of(4242), OptionalLong.of(1_234_000_000L), OptionalLong.of(10_485_760L),
                 "/run/procserv/" + name + "/control",
                 Optional.of(new IocRow.SocketFacts("LISTEN", 31679, 0, 5, 2, "srw-rw----")),
-                List.of(new IocRow.Client(77, "alice", "con -c \"/run/x\"", Optional.empty())));
+                List.of(new IocRow.Client(77, "alice", "con -c \"/run/x\"", Optional.empty())),
+                new IocEndpoints(5064, 5064, -1, List.of(new NetworkClient("127.0.0.1", 43210, 4711)), List.of()));
     }
 
     @Test
@@ -39,6 +42,8 @@ class ListFormatTest {
         List<String> vv = ListFormat.table(List.of(row("myioc", "active")), 2);
         assertTrue(vv.get(0).startsWith("IOC NAME             | STATUS   | STARTED           | PID    | CPU   | MEM    | RQ  | SQ  | REF  | K-STATE   | INODE      | PERM       | UDS PATH"), vv.get(0));
         assertTrue(vv.get(2).contains("| 0   | 5   | 2    | LISTEN    | 31679      | srw-rw---- |"), vv.get(2));
+        assertTrue(vv.get(0).endsWith("| UDS PATH                                 | CA           | PVA"), vv.get(0));
+        assertTrue(vv.get(2).endsWith("/run/procserv/myioc/control              | 5064/1       | -"), vv.get(2));
     }
 
     @Test
@@ -53,13 +58,17 @@ class ListFormatTest {
     @Test
     void jsonEscapesAndNullsAbsentFacts() {
         IocRow stopped = new IocRow("stopped", true, "inactive", "dead", "disabled", Optional.empty(), OptionalInt.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), "/run/procserv/stopped/control", Optional.empty(), List.of());
+                OptionalLong.empty(), OptionalLong.empty(), "/run/procserv/stopped/control", Optional.empty(), List.of(),
+                IocEndpoints.NONE);
         String json = ListFormat.json("system", List.of(row("a", "active"), stopped));
         assertTrue(json.startsWith("{\"mode\":\"system\",\"iocs\":[{\"name\":\"a\",\"installed\":true,\"status\":\"active\""), json);
         assertTrue(json.contains("\"command\":\"con -c \\\"/run/x\\\"\""), json);
         assertTrue(json.contains("{\"name\":\"stopped\",\"installed\":true,\"status\":\"inactive\",\"subState\":\"dead\","
                 + "\"enabled\":\"disabled\",\"started\":null,\"pid\":null,\"cpuSeconds\":null,\"memoryBytes\":null,"
-                + "\"socket\":{\"path\":\"/run/procserv/stopped/control\"},\"consoleClients\":[]}"), json);
+                + "\"socket\":{\"path\":\"/run/procserv/stopped/control\"},\"consoleClients\":[],"
+                + "\"channelAccess\":null,\"pvAccess\":null}"), json);
+        assertTrue(json.contains("\"channelAccess\":{\"serverPort\":5064,\"searchPort\":5064,\"clients\":"
+                + "[{\"address\":\"127.0.0.1\",\"port\":43210,\"pid\":4711}]},\"pvAccess\":null"), json);
         assertTrue(json.endsWith("]}"));
     }
 

@@ -206,7 +206,7 @@ class HangProbeTest {
         return new IocSnapshot(name, true, active ? "active" : "inactive", active ? "running" : "dead", true,
                 readiness, active ? childPid - 1 : -1, childPid, Double.NaN, -1, 0, 0, null, "/run/x/" + name,
                 "ABSENT", List.of(), 0, 0, "/tmp/conf.d/" + name + ".conf", "/tmp/log/" + name + ".log",
-                "./st.cmd", "/opt/iocs/" + name, "", null, Map.of(), null);
+                "./st.cmd", "/opt/iocs/" + name, "", null, Map.of());
     }
 
     /** A TCP peer on loopback: a CA echo server, a silent (hung) one, or one that floods nonsense. */
