@@ -39,6 +39,17 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
     /** Every key, with its default ("" = unset) and what it means (shown by {@code agent --help}). */
     static final Map<String, String[]> KEYS = keys();
 
+    /** A setting as {@code agent --help} shows it; {@code flag} false for keys taken only from the file. */
+    public record Key(String name, String defaultValue, String meaning, boolean flag) {
+    }
+
+    /** Every setting, in the order of the example file. */
+    public static List<Key> describe() {
+        return KEYS.entrySet().stream()
+                .map(e -> new Key(e.getKey(), e.getValue()[0], e.getValue()[1], !e.getKey().equals("tls.keystore.password")))
+                .toList();
+    }
+
     private static Map<String, String[]> keys() {
         Map<String, String[]> k = new LinkedHashMap<>();
         k.put("jolokia.enabled", new String[] {"true", "serve Jolokia HTTP"});
@@ -86,7 +97,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 "failed logins per client address before back-off"});
         k.put("login.backoff.max", new String[] {d.loginBackoffMax().toSeconds() + "s", "longest login back-off"});
         k.put("login.concurrency", new String[] {Integer.toString(d.loginConcurrency()), "password checks running at once"});
-        return Map.copyOf(k);
+        return java.util.Collections.unmodifiableMap(k);
     }
 
     /**

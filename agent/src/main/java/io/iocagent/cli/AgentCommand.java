@@ -47,8 +47,8 @@ final class AgentCommand {
             daemon = AgentDaemon.start(settings, layout, account, env,
                     SystemdConnector.address(layout.mode(), env, account));
         } catch (EndpointException e) {
-            t.err("Error: " + e.getMessage());
-            e.hints().forEach(t::err);
+            t.err("Error: " + e.problem());
+            e.hints().forEach(h -> t.err("  " + h));
             return 1;
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             t.err("Error: " + e.getMessage());

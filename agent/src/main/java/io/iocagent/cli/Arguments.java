@@ -30,16 +30,27 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
     public record Parsed(Arguments arguments) implements Outcome {
     }
 
-    /** {@code -h}/{@code --help} was reached: print usage, exit 0. */
-    public record ShowHelp() implements Outcome {
+    /**
+     * {@code -h}/{@code --help} was reached: print usage, exit 0.
+     *
+     * @param command the command word of the line (before or after the option), whose own help is
+     *                wanted; empty for the global help
+     */
+    public record ShowHelp(Optional<String> command) implements Outcome {
     }
 
     /** {@code -V}/{@code --version} was reached: print the version, exit 0. */
     public record ShowVersion() implements Outcome {
     }
 
-    /** A bad token: print the error and usage, exit 1. */
-    public record Invalid(String error) implements Outcome {
+    /**
+     * A bad token: print the error and a hint, exit 1.
+     *
+     * @param error   what is wrong, naming the token
+     * @param token   the offending token, for a "did you mean" hint
+     * @param command the command word of the line, if any, for a hint to its own help
+     */
+    public record Invalid(String error, String token, Optional<String> command) implements Outcome {
     }
 
     /**
@@ -47,6 +58,7 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
      * them are not examined; bundled short options ({@code -fv}) are unknown options.
      */
     public static Outcome parse(List<String> args) {
+        Optional<String> commandWord = firstPositional(args);
         boolean local = false;
         boolean force = false;
         boolean json = false;
@@ -59,7 +71,7 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
             String token = args.get(i);
             if (token.equals("--config")) {
                 if (i + 1 >= args.size()) {
-                    return new Invalid("Option '--config' needs a file");
+                    return new Invalid("Option '--config' needs a file", token, commandWord);
                 }
                 config = args.get(++i);
                 continue;
@@ -82,11 +94,11 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
                     return new ShowVersion();
                 }
                 case "-h", "--help" -> {
-                    return new ShowHelp();
+                    return new ShowHelp(commandWord);
                 }
                 default -> {
                     if (token.startsWith("-")) {
-                        return new Invalid("Unknown option '" + token + "'");
+                        return new Invalid("Unknown option '" + token + "'", token, commandWord);
                     } else if (command == null) {
                         command = token;
                     } else if (target == null) {
@@ -95,12 +107,25 @@ public record Arguments(boolean local, boolean force, int verbosity, boolean jso
                         // 'credential olivia operator' means 'credential olivia:operator'.
                         target = target + ":" + token;
                     } else {
-                        return new Invalid("Unexpected argument '" + token + "'");
+                        return new Invalid("Unexpected argument '" + token + "'", token, commandWord);
                     }
                 }
             }
         }
         return new Parsed(new Arguments(local, force, verbosity, json,
                 Optional.ofNullable(command), Optional.ofNullable(target), Optional.ofNullable(config), Map.copyOf(settings)));
+    }
+
+    /** The command word wherever it stands: the first word that is neither an option nor the file of {@code --config}. */
+    private static Optional<String> firstPositional(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String token = args.get(i);
+            if (token.equals("--config")) {
+                i++;
+            } else if (!token.startsWith("-")) {
+                return Optional.of(token);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -69,8 +69,13 @@ public final class Main {
 
     static int run(List<String> args, Map<String, String> env, StdTerminal t, Consoles consoles) {
         Arguments.Outcome outcome = Arguments.parse(args);
-        if (outcome instanceof Arguments.ShowHelp) {
-            t.out(Usage.text(PROGRAM).stripTrailing());
+        if (outcome instanceof Arguments.ShowHelp help) {
+            Optional<Verb> verb = help.command().flatMap(Verb::of);
+            if (verb.isPresent()) {
+                verb.get().help(PROGRAM, verb.get() == Verb.AGENT ? agentSettings() : List.of()).forEach(t::out);
+            } else {
+                t.out(Usage.text(PROGRAM).stripTrailing());
+            }
             return 0;
         }
         if (outcome instanceof Arguments.ShowVersion) {
@@ -78,8 +83,10 @@ public final class Main {
             return 0;
         }
         if (outcome instanceof Arguments.Invalid bad) {
-            t.err("Error: " + bad.error());
-            t.out(Usage.text(PROGRAM).stripTrailing());
+            Optional<Verb> verb = bad.command().flatMap(Verb::of);
+            t.err("Error: " + Usage.printable(bad.error()));
+            t.err(Usage.hint(PROGRAM, verb, bad.token(), bad.error().startsWith("Unknown option")
+                    ? verb.map(Verb::options).orElse(Verb.anyOptions()) : List.of()));
             return 1;
         }
         Arguments a = ((Arguments.Parsed) outcome).arguments();
@@ -88,6 +95,11 @@ public final class Main {
             return 0;
         }
         String command = a.command().get();
+        if (Verb.of(command).isEmpty()) {
+            t.err("Error: Unknown command '" + Usage.printable(command) + "'");
+            t.err(Usage.hint(PROGRAM, Optional.empty(), command, Verb.words()));
+            return 1;
+        }
         if (command.equals("credential")) {
             return CredentialCommand.run(a.target().orElse(""), t); // needs no mode, layout or systemd
         }
@@ -169,13 +181,17 @@ public final class Main {
                 Path socket = ConsoleTarget.resolve(session, name);
                 return command.equals("attach") ? console.attach(name, socket) : console.monitor(name, socket);
             }
-            default -> {
-                t.err("Error: Unknown command '" + command + "'");
-                t.out(Usage.text(PROGRAM).stripTrailing());
-                return 1;
-            }
+            default -> throw new IllegalStateException("command '" + command + "' has a Verb but no dispatch");
         }
         return 0;
+    }
+
+    /** The agent's settings as {@code agent --help} lists them: key, default, meaning. */
+    private static List<String> agentSettings() {
+        return io.iocagent.agent.AgentSettings.describe().stream()
+                .flatMap(k -> java.util.stream.Stream.of("  " + (k.flag() ? "--" : "") + k.name() + "=" + k.defaultValue(),
+                        "        " + k.meaning() + (k.flag() ? "" : " (file only)")))
+                .toList();
     }
 
     /** {@code list [-v|-vv] [--json]}: every IOC of the mode, sorted by name. */

@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.ops.Progress;
 import io.iocagent.ops.Terminal;
 import io.iocagent.posix.Posix;
 import java.io.BufferedReader;
@@ -11,7 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** The process's own stdin, stdout and stderr as a {@link Terminal}. Not thread-safe. */
+/**
+ * The process's own stdin, stdout and stderr as a {@link Terminal}. Lines are written under the
+ * terminal's lock, which a {@link StatusLine}'s redraws share; one caller at a time otherwise.
+ */
 final class StdTerminal implements Terminal {
 
     private final PrintStream out;
@@ -19,34 +23,73 @@ final class StdTerminal implements Terminal {
     private final BufferedReader in;
     private final boolean interactive;
     private final boolean colour;
+    /** Columns of the terminal stderr is, for a status line; 0 when stderr is no terminal. */
+    private final int statusWidth;
+    private StatusLine status;
 
     StdTerminal(InputStream in, PrintStream out, PrintStream err, boolean interactive, boolean colour) {
+        this(in, out, err, interactive, colour, 0);
+    }
+
+    StdTerminal(InputStream in, PrintStream out, PrintStream err, boolean interactive, boolean colour, int statusWidth) {
         this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         this.out = out;
         this.err = err;
         this.interactive = interactive;
         this.colour = colour;
+        this.statusWidth = statusWidth;
     }
 
-    /** The real process streams; colour only on a terminal and unless NO_COLOR is set. */
+    /**
+     * The real process streams; colour only when stdout is a terminal and NO_COLOR is unset; a
+     * status line for long waits only when stderr is a terminal that is not {@code TERM=dumb}.
+     */
     static StdTerminal system() {
         boolean colour = Posix.isTerminal(1) && System.getenv("NO_COLOR") == null;
-        return new StdTerminal(System.in, System.out, System.err, Posix.isTerminal(0), colour);
+        boolean statusLine = Posix.isTerminal(2) && !"dumb".equals(System.getenv("TERM"));
+        return new StdTerminal(System.in, System.out, System.err, Posix.isTerminal(0), colour,
+                statusLine ? columns(System.getenv("COLUMNS")) : 0);
+    }
+
+    /** The terminal's width from {@code COLUMNS} when a shell exported it, else the classic 80. */
+    static int columns(String value) {
+        if (value != null && value.matches("[1-9][0-9]{1,3}")) {
+            return Integer.parseInt(value);
+        }
+        return 80;
     }
 
     @Override
-    public void out(String line) {
+    public synchronized void out(String line) {
+        eraseStatus();
         out.println(line);
     }
 
     @Override
-    public void err(String line) {
+    public synchronized void err(String line) {
+        eraseStatus();
         out.flush();
         err.println(line);
     }
 
     @Override
-    public Optional<String> ask(String prompt) {
+    public synchronized Progress progress() {
+        if (statusWidth == 0) {
+            return Progress.NONE;
+        }
+        status = new StatusLine(out, err, this, statusWidth);
+        return status;
+    }
+
+    private void eraseStatus() {
+        if (status != null) {
+            status.erase();
+        }
+    }
+
+    @Override
+    public synchronized Optional<String> ask(String prompt) {
+        eraseStatus();
         out.flush();
         err.print(prompt);
         err.flush();

@@ -1,9 +1,103 @@
 package io.iocagent.cli;
 
-/** The help text: the seed's usage, with the same commands, options and examples. */
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The help texts: the global usage (the seed's, with the same commands, options and examples),
+ * each command's own ({@link Verb#help}), and the one hint line that follows a usage error
+ * instead of the whole usage.
+ */
 final class Usage {
 
+    /** Column where an option's meaning starts, and the width help lines are wrapped to. */
+    private static final int MEANING_COLUMN = 19;
+    private static final int WIDTH = 100;
+
     private Usage() {
+    }
+
+    /**
+     * The hint after a usage error: that command's own help when the line names a command, else
+     * the global help; with the closest known word when {@code wrong} looks like a typo of one.
+     */
+    static String hint(String program, Optional<Verb> verb, String wrong, Collection<String> known) {
+        String help = verb.map(v -> "'" + program + " " + v.word() + " --help'").orElse("'" + program + " --help'");
+        return closest(wrong, known)
+                .map(word -> "  -> Did you mean '" + word + "'? Try " + help + ".")
+                .orElse("  -> Try " + help + (verb.isPresent() ? " for its options." : " for the commands and options."));
+    }
+
+    /** {@code text} with every control character shown as {@code ?}: a typed word must not drive the terminal. */
+    static String printable(String text) {
+        return text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /** The one word of {@code known} within two edits of {@code wrong} (and closer than any other). */
+    static Optional<String> closest(String wrong, Collection<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        boolean tie = false;
+        for (String word : known) {
+            int d = distance(wrong, word);
+            if (d < bestDistance) {
+                best = word;
+                bestDistance = d;
+                tie = false;
+            } else if (d == bestDistance) {
+                tie = true;
+            }
+        }
+        return tie || best == null || wrong.length() < 2 ? Optional.empty() : Optional.of(best);
+    }
+
+    /** Levenshtein distance, bounded: words longer than 64 characters are never close. */
+    private static int distance(String a, String b) {
+        if (a.length() > 64 || b.length() > 64) {
+            return Integer.MAX_VALUE;
+        }
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    /** An option and its meaning as help lines, the meaning wrapped under itself. */
+    static List<String> option(String usage, String meaning) {
+        List<String> lines = new ArrayList<>();
+        String head = "  " + usage;
+        StringBuilder line = new StringBuilder();
+        if (head.length() < MEANING_COLUMN) {
+            line.append(head).append(" ".repeat(MEANING_COLUMN - head.length()));
+        } else {
+            lines.add(head);
+            line.append(" ".repeat(MEANING_COLUMN));
+        }
+        for (String word : meaning.split(" ")) {
+            if (line.length() + word.length() > WIDTH && line.length() > MEANING_COLUMN) {
+                lines.add(line.toString().stripTrailing());
+                line.setLength(0);
+                line.append(" ".repeat(MEANING_COLUMN));
+            }
+            line.append(word).append(' ');
+        }
+        lines.add(line.toString().stripTrailing());
+        return lines;
     }
 
     static String text(String program) {
@@ -56,6 +150,8 @@ final class Usage {
                                  Unit template prefix (default epics-@: units epics-@NAME.service)
                   IOC_RUNNER_PROCSERV_TOOL
                                  procServ executable baked into the local unit template
+
+                Each command's own options and an example: %1$s COMMAND --help
 
                 Exit status: 0 on success, 1 on any error or declined prompt; 'status' exits 3
                 when the IOC is not active.

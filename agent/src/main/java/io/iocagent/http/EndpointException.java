@@ -25,6 +25,12 @@ public final class EndpointException extends RuntimeException {
         return hints;
     }
 
+    /** The message without its hints, for callers that print the hints on lines of their own. */
+    public String problem() {
+        return super.getMessage();
+    }
+
+    /** The problem and its hints, one per line: for callers that print only the message. */
     @Override
     public String getMessage() {
         return hints.isEmpty() ? super.getMessage() : super.getMessage() + "\n" + String.join("\n", hints);

@@ -60,6 +60,21 @@ class ArgumentsTest {
     }
 
     @Test
+    void helpCarriesTheCommandWordWhereverItStandsButNeverAConfigFile() {
+        assertEquals(Optional.of("start"), assertInstanceOf(Arguments.ShowHelp.class,
+                Arguments.parse(List.of("start", "--help"))).command());
+        assertEquals(Optional.of("start"), assertInstanceOf(Arguments.ShowHelp.class,
+                Arguments.parse(List.of("--local", "-h", "start", "x"))).command());
+        assertEquals(Optional.empty(), assertInstanceOf(Arguments.ShowHelp.class,
+                Arguments.parse(List.of("--config", "start", "--help"))).command());
+        assertEquals(Optional.of("agent"), assertInstanceOf(Arguments.ShowHelp.class,
+                Arguments.parse(List.of("--config", "start", "agent", "--help"))).command());
+        Arguments.Invalid bad = assertInstanceOf(Arguments.Invalid.class, Arguments.parse(List.of("--bogus", "list")));
+        assertEquals("--bogus", bad.token());
+        assertEquals(Optional.of("list"), bad.command());
+    }
+
+    @Test
     void credentialTakesUserAndRoleAsOneTargetOrAsTwoWords() {
         assertEquals(Optional.of("olivia:operator"), parsed("credential", "olivia:operator").target());
         assertEquals(Optional.of("olivia:operator"), parsed("credential", "olivia", "operator").target());

@@ -1,6 +1,8 @@
 package io.iocagent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,10 +51,52 @@ class CompletionTest {
         Files.writeString(tmp.resolve("system/sysioc.conf"), "");
 
         assertEquals(List.of("start", "status", "stop"), complete("ioc-runner", "st"));
-        assertEquals(List.of("--force", "--help", "--local", "--user", "--version"), complete("ioc-runner", "--"));
+        assertEquals(List.of("--force", "--help", "--json", "--local", "--user", "--version"), complete("ioc-runner", "--"));
         assertEquals(List.of("alpha", "beta"), complete("ioc-runner", "--local", "start", ""));
         assertEquals(List.of("sysioc"), complete("ioc-runner", "stop", ""));
         assertEquals(List.of("-v", "-vv"), complete("ioc-runner", "list", "-v"));
+    }
+
+    @Test
+    void offersEveryCommandAndEachCommandsOwnOptionsAsItsHelpListsThem() throws Exception {
+        assertEquals(Verb.words().stream().sorted().toList(), complete("ioc-runner", ""));
+        assertEquals(Verb.anyOptions().stream().sorted().toList(), complete("ioc-runner", "-"));
+        for (Verb verb : Verb.values()) {
+            List<String> expected = new java.util.ArrayList<>(verb.options());
+            if (verb == Verb.AGENT) {
+                io.iocagent.agent.AgentSettings.describe().stream().filter(io.iocagent.agent.AgentSettings.Key::flag)
+                        .forEach(k -> expected.add("--" + k.name() + "="));
+            }
+            assertEquals(expected.stream().sorted().toList(), complete("ioc-runner", verb.word(), "-"),
+                    "options offered after '" + verb.word() + "'");
+            assertEquals(expected.stream().sorted().toList(), complete("ioc-runner", "--local", verb.word(), "x", "-"),
+                    "options offered after '" + verb.word() + " x'");
+        }
+        assertEquals(List.of("--json"), complete("ioc-runner", "list", "--j"));
+        assertEquals(List.of("--jolokia.port="), complete("ioc-runner", "agent", "--jolokia.por"));
+        assertEquals(List.of(), complete("ioc-runner", "agent", "--tls.keystore.password="),
+                "the keystore password is never offered as a flag");
+    }
+
+    @Test
+    void aConfigFileIsCompletedAsAFileAndIsNeverTakenForTheCommand() throws Exception {
+        Files.writeString(tmp.resolve("agent.properties"), "");
+        assertEquals(List.of(tmp.resolve("agent.properties").toString()),
+                complete("ioc-runner", "agent", "--config", tmp.resolve("agent.pr").toString()));
+        // "start" here is the config file's name: the command is still to come, so commands are offered.
+        assertEquals(List.of("start", "status", "stop"), complete("ioc-runner", "--config", "start", "st"));
+    }
+
+    @Test
+    void hostileConfNamesAreNeitherRunNorOfferedAsSomethingElse() throws Exception {
+        Files.createDirectories(tmp.resolve("system"));
+        Files.writeString(tmp.resolve("system/$(touch pwned).conf"), "");
+        Files.writeString(tmp.resolve("system/ok.conf"), "");
+        Files.createDirectories(tmp.resolve("system/dir.conf"));
+        List<String> names = complete("ioc-runner", "start", "");
+        assertTrue(names.contains("ok") && !names.contains("dir"), names.toString());
+        assertFalse(Files.exists(tmp.resolve("pwned")), "a conf file name is never executed");
+        assertFalse(Files.exists(Path.of("pwned")), "a conf file name is never executed");
     }
 
     @Test

@@ -108,11 +108,89 @@ class MainTest {
     }
 
     @Test
-    void unknownOptionPrintsErrorAndUsageAndFails() {
+    void unknownOptionIsOneErrorLineAndAHintNotTheWholeUsage() {
         CliRun r = CliRun.of(env(), "--bogus");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("Error: Unknown option '--bogus'"), r.transcript());
-        assertTrue(r.out().contains("Usage:"));
+        assertEquals("Error: Unknown option '--bogus'\n  -> Try 'ioc-runner --help' for the commands and options.\n",
+                r.err(), r.transcript());
+        assertEquals("", r.out(), "no usage on stdout after an error: " + r.transcript());
+
+        CliRun typo = CliRun.of(env(), "start", "x", "--lcoal");
+        assertEquals(1, typo.exit());
+        assertEquals("Error: Unknown option '--lcoal'\n  -> Did you mean '--local'? Try 'ioc-runner start --help'.\n",
+                typo.err(), typo.transcript());
+
+        CliRun beforeCommand = CliRun.of(env(), "--jsn", "list");
+        assertEquals("Error: Unknown option '--jsn'\n  -> Did you mean '--json'? Try 'ioc-runner list --help'.\n",
+                beforeCommand.err(), beforeCommand.transcript());
+
+        CliRun third = CliRun.of(env(), "stop", "a", "b");
+        assertEquals("Error: Unexpected argument 'b'\n  -> Try 'ioc-runner stop --help' for its options.\n",
+                third.err(), third.transcript());
+    }
+
+    @Test
+    void eachCommandsHelpIsItsOwnShortTextWhereverTheOptionStands() {
+        for (Verb verb : Verb.values()) {
+            for (List<String> line : List.of(List.of(verb.word(), "--help"), List.of("-h", verb.word()),
+                    List.of("--local", verb.word(), "NAME", "-h"))) {
+                CliRun r = CliRun.of(env(), line.toArray(String[]::new));
+                assertEquals(0, r.exit(), r.transcript());
+                assertEquals("", r.err(), r.transcript());
+                List<String> lines = r.out().lines().toList();
+                assertTrue(lines.get(0).startsWith("Usage: ioc-runner ") && lines.get(0).contains(" " + verb.word()),
+                        line + " must print " + verb.word() + "'s own usage first: " + r.out());
+                assertTrue(lines.contains("Example:") && lines.contains("Options:"), r.out());
+                assertTrue(lines.stream().anyMatch(l -> l.startsWith("Exit status: ")), r.out());
+                assertFalse(r.out().contains("Commands:"), "not the global help: " + r.out());
+                if (verb != Verb.AGENT) {
+                    assertTrue(lines.size() <= 20, verb + "'s help is short (" + lines.size() + " lines)");
+                }
+                for (String option : verb.options()) {
+                    assertTrue(r.out().contains(option), verb + "'s help names its option " + option + ": " + r.out());
+                }
+                assertTrue(lines.stream().allMatch(l -> l.length() <= 100), verb + ": lines fit 100 columns");
+            }
+        }
+        CliRun agent = CliRun.of(env(), "agent", "--help");
+        for (io.iocagent.agent.AgentSettings.Key key : io.iocagent.agent.AgentSettings.describe()) {
+            assertTrue(agent.out().contains(key.name() + "=" + key.defaultValue() + "\n"), "agent --help lists " + key.name());
+        }
+        assertTrue(agent.out().contains("  tls.keystore.password=\n        its password (in the file only, never as a flag) (file only)")
+                || agent.out().contains("  tls.keystore.password=\n"), agent.out());
+        assertFalse(agent.out().contains("--tls.keystore.password="), "a secret is never offered as a flag: " + agent.out());
+    }
+
+    @Test
+    void helpOfAnUnknownCommandIsTheGlobalHelpAndSucceedsAsInTheSeed() {
+        for (List<String> line : List.of(List.of("--help"), List.of("frobnicate", "--help"), List.of("-h", "-V"))) {
+            CliRun r = CliRun.of(env(), line.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.transcript());
+            assertTrue(r.out().contains("Usage: ioc-runner [OPTIONS] COMMAND [TARGET]") && r.out().contains("Commands:"),
+                    r.transcript());
+            assertTrue(r.out().contains("Each command's own options and an example: ioc-runner COMMAND --help"), r.out());
+        }
+    }
+
+    @Test
+    void hostileWordsInErrorsAreShownWithoutTheirControlCharacters() {
+        CliRun escape = CliRun.of(env(), "\u001b]0;owned\u0007");
+        assertEquals(1, escape.exit());
+        assertEquals("Error: Unknown command '?]0;owned?'\n  -> Try 'ioc-runner --help' for the commands and options.\n",
+                escape.err(), escape.transcript());
+        CliRun option = CliRun.of(env(), "list", "--x\u001b[2J");
+        assertEquals(1, option.exit());
+        assertTrue(option.err().startsWith("Error: Unknown option '--x?[2J'\n"), option.transcript());
+
+        String huge = "-" + "x".repeat(100_000);
+        CliRun long_ = CliRun.of(env(), huge);
+        assertEquals(1, long_.exit());
+        assertEquals(2, long_.err().lines().count(), "one error line and a hint, even for a huge word");
+        assertEquals("", long_.out());
+
+        CliRun empty = CliRun.of(env(), "");
+        assertEquals(1, empty.exit());
+        assertTrue(empty.err().startsWith("Error: Unknown command ''\n"), empty.transcript());
     }
 
     @Test
@@ -160,10 +238,45 @@ class MainTest {
     }
 
     @Test
-    void unknownCommandFailsWithUsage() {
+    void unknownCommandIsOneErrorLineAndAHintWithTheClosestCommand() {
         CliRun r = CliRun.of(env(), "frobnicate");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("Unknown command 'frobnicate'"));
+        assertEquals("Error: Unknown command 'frobnicate'\n  -> Try 'ioc-runner --help' for the commands and options.\n",
+                r.err(), r.transcript());
+        assertEquals("", r.out());
+        CliRun typo = CliRun.of(env(), "--local", "strat", "x");
+        assertEquals(1, typo.exit());
+        assertEquals("Error: Unknown command 'strat'\n  -> Did you mean 'start'? Try 'ioc-runner --help'.\n",
+                typo.err(), typo.transcript());
+    }
+
+    @Test
+    void aForgottenLocalIsNamedWhenTheOtherModeHasTheIoc() throws IOException {
+        Map<String, String> env = env();
+        env.remove("IOC_RUNNER_CONF_DIR");
+        Path local = Files.createDirectories(tmp.resolve("local-conf"));
+        Path system = Files.createDirectories(tmp.resolve("system-conf"));
+        env.put("IOC_RUNNER_LOCAL_CONF_DIR", local.toString());
+        env.put("IOC_RUNNER_SYSTEM_CONF_DIR", system.toString());
+        Files.writeString(local.resolve("mine.conf"), "IOC_NAME=\"mine\"\n");
+        Files.writeString(system.resolve("shared.conf"), "IOC_NAME=\"shared\"\n");
+
+        for (String verb : List.of("start", "stop", "restart", "enable", "disable", "remove")) {
+            CliRun forgot = CliRun.of(env, verb, "mine");
+            assertEquals(1, forgot.exit(), forgot.transcript());
+            assertTrue(forgot.err().contains("  -> Nothing to " + verb + ": the IOC is not installed in system mode.\n"
+                    + "  -> It is installed in local mode (" + local.resolve("mine.conf") + "): ioc-runner --local "
+                    + verb + " mine\n"), forgot.transcript());
+        }
+        CliRun extra = CliRun.of(env, "--local", "stop", "shared");
+        assertTrue(extra.err().contains("  -> It is installed in system mode (" + system.resolve("shared.conf")
+                + "): ioc-runner stop shared\n"), extra.transcript());
+
+        CliRun nowhere = CliRun.of(env, "stop", "ghost");
+        assertEquals(1, nowhere.exit());
+        assertFalse(nowhere.err().contains("It is installed"), "no hint for an IOC installed nowhere: " + nowhere.transcript());
+        Files.createDirectories(local.resolve("dir.conf"));
+        assertFalse(CliRun.of(env, "stop", "dir").err().contains("It is installed"), "a directory named dir.conf is no IOC");
     }
 
     @Test
@@ -258,6 +371,20 @@ class MainTest {
         CliRun none = CliRun.of(env(), "--local", "generate", empty.toString());
         assertEquals(1, none.exit());
         assertTrue(none.err().contains("Could not resolve any executable .cmd file in " + empty));
+        assertFalse(none.err().contains("chmod"), "no chmod hint for a st.cmd that does not exist: " + none.transcript());
+        assertTrue(none.err().contains("  -> generate takes an iocBoot directory holding the IOC's startup script"),
+                none.transcript());
+
+        Path plain = Files.createDirectories(tmp.resolve("iocplain"));
+        Files.writeString(plain.resolve("st.cmd"), "#!/bin/sh\n");
+        Files.writeString(plain.resolve("it's here.cmd"), "#!/bin/sh\n");
+        Files.writeString(plain.resolve("notes.txt"), "");
+        Files.createDirectories(plain.resolve("dir.cmd"));
+        CliRun notExecutable = CliRun.of(env(), "--local", "generate", plain.toString());
+        assertEquals(1, notExecutable.exit());
+        assertTrue(notExecutable.err().contains("  -> Make the startup script executable: chmod +x '"
+                + plain.resolve("it's here.cmd").toString().replace("'", "'\\''") + "' " + plain.resolve("st.cmd") + "\n"),
+                "the hint names the scripts that exist, quoted for the shell: " + notExecutable.transcript());
 
         Path badName = iocBoot("bad name", "st.cmd");
         CliRun bad = CliRun.of(env(), "--local", "generate", badName.toString());

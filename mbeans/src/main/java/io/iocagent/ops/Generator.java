@@ -119,25 +119,36 @@ public final class Generator {
         return out;
     }
 
+    /** {@code s} as one shell word, quoted only when it needs to be, for a command the user can paste. */
+    private static String shellWord(String s) {
+        return s.matches("[A-Za-z0-9_./@%+=:,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
     /** The single executable {@code *.cmd}, the user's pick of several, or the first with --force. */
     private String chooseStartupScript(Path dir) throws OperationException {
-        List<String> candidates;
+        List<Path> scripts;
         try (Stream<Path> entries = Files.list(dir)) {
-            candidates = entries
+            scripts = entries
                     .filter(p -> {
                         String f = p.getFileName().toString();
-                        return f.endsWith(".cmd") && !f.startsWith(".") && Files.isRegularFile(p) && Files.isExecutable(p);
+                        return f.endsWith(".cmd") && !f.startsWith(".") && Files.isRegularFile(p);
                     })
-                    .map(p -> p.getFileName().toString())
                     .sorted()
                     .toList();
         } catch (IOException e) {
             throw OperationException.failure("Cannot list " + dir + ": " + e.getMessage(),
                     "  -> Check that the directory is readable.");
         }
+        List<String> candidates = scripts.stream().filter(Files::isExecutable)
+                .map(p -> p.getFileName().toString()).toList();
         if (candidates.isEmpty()) {
+            // Name only files that exist: a chmod hint for a missing st.cmd sends the user astray.
             throw OperationException.failure("Could not resolve any executable .cmd file in " + dir,
-                    "  -> Make the startup script executable: chmod +x " + dir + "/st.cmd");
+                    scripts.isEmpty()
+                            ? "  -> generate takes an iocBoot directory holding the IOC's startup script (*.cmd, e.g. st.cmd); "
+                                    + dir + " has none."
+                            : "  -> Make the startup script executable: chmod +x " + scripts.stream()
+                                    .map(p -> shellWord(p.toString())).collect(java.util.stream.Collectors.joining(" ")));
         }
         if (candidates.size() == 1) {
             return candidates.get(0);

@@ -55,9 +55,17 @@ public final class Lifecycle {
         String verb = restart ? "restart" : "start";
         Path confPath = Installed.require(session, name, verb);
         ConfFile conf = readInstalled(confPath);
+        try (Progress progress = t.progress()) {
+            return startOrRestart(name, restart, verb, confPath, conf, progress);
+        }
+    }
+
+    private UnitState startOrRestart(IocName name, boolean restart, String verb, Path confPath, ConfFile conf,
+                                     Progress progress) throws OperationException {
         UnitName unit = session.unit(name);
         if (session.mode() == Mode.LOCAL) {
             // The seed reloads before every local start: homes on NFS give the manager no inotify.
+            progress.waitingFor("reloading the user manager", Duration.ZERO);
             Systemd.run(() -> session.systemd().reload(), "reload the user manager (daemon-reload)");
             warnAboutDrift(name, conf);
         }
@@ -67,6 +75,7 @@ public final class Lifecycle {
         if (restart && before.isActive()) {
             warnIfConfChangedSinceActivation(confPath, before);
         }
+        progress.waitingFor("systemd's " + verb + " job for " + unit, Duration.ZERO);
         JobResult job = Systemd.call(() -> restart
                 ? session.systemd().restart(unit, JOB_TIMEOUT)
                 : session.systemd().start(unit, JOB_TIMEOUT), verb + " " + unit);
@@ -82,7 +91,7 @@ public final class Lifecycle {
                 && Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit).isActive()) {
             t.out("IOC '" + name + "' is already running.");
         } else {
-            check.judge(name, unit, baseline, extra, restart && before.isActive() ? 1 : 0);
+            check.judge(name, unit, baseline, extra, restart && before.isActive() ? 1 : 0, progress);
         }
         return Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit);
     }
@@ -140,7 +149,11 @@ public final class Lifecycle {
     public UnitState stop(IocName name) throws OperationException {
         Installed.require(session, name, "stop");
         UnitName unit = session.unit(name);
-        JobResult job = Systemd.call(() -> session.systemd().stop(unit, JOB_TIMEOUT), "stop " + unit);
+        JobResult job;
+        try (Progress progress = t.progress()) {
+            progress.waitingFor("systemd's stop job for " + unit, Duration.ZERO);
+            job = Systemd.call(() -> session.systemd().stop(unit, JOB_TIMEOUT), "stop " + unit);
+        }
         UnitState after = Systemd.call(() -> session.systemd().state(unit), "read the state of " + unit);
         if (!job.succeeded()) {
             throw OperationException.failure("Stopping IOC '" + name + "' did not complete (systemd job " + job.result()

@@ -104,11 +104,13 @@ final class StartupCheck {
      * Judges the start that began at {@code from}; prints the verdict.
      *
      * @param teardownAllowance 1 when a running unit was restarted (its stop writes one banner)
+     * @param progress          told what is waited for: the marker, then the dwell
      * @throws OperationException (already reported) for every failing verdict
      */
-    Outcome judge(IocName name, UnitName unit, LogPosition from, Optional<Pattern> extra, int teardownAllowance)
-            throws OperationException {
+    Outcome judge(IocName name, UnitName unit, LogPosition from, Optional<Pattern> extra, int teardownAllowance,
+                  Progress progress) throws OperationException {
         Path log = session.layout().logFile(name);
+        progress.waitingFor("'All initialization complete' in " + log, timings.initTimeout());
         String hint = "  -> Check logs: tail -f " + log;
         LogReader reader = new LogReader(LogFile.of(session.layout(), name), from, extra);
         StartupSignals signals = new StartupSignals(teardownAllowance);
@@ -132,6 +134,7 @@ final class StartupCheck {
             sleep(timings.pollInterval());
         }
 
+        progress.waitingFor("initialized; watching for a crash", timings.dwell());
         long dwellEnd = System.nanoTime() + timings.dwell().toNanos();
         while (System.nanoTime() < dwellEnd) {
             sleep(timings.pollInterval());

@@ -27,4 +27,12 @@ public interface Terminal {
 
     /** True when {@link #out} reaches a terminal, so colour is welcome. */
     boolean colour();
+
+    /**
+     * A status line for a long wait ({@link Progress}); {@link Progress#NONE} unless the
+     * diagnostics stream is a person's terminal.
+     */
+    default Progress progress() {
+        return Progress.NONE;
+    }
 }
