@@ -31,10 +31,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 import java.security.GeneralSecurityException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running agent: the live model and every surface on it, started in dependency order and
@@ -43,7 +44,7 @@ import javax.management.MBeanServer;
  */
 public final class AgentDaemon implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(AgentDaemon.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
 
     /** Reply timeout of every D-Bus call the agent makes. */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -172,7 +173,7 @@ public final class AgentDaemon implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warning("Closing " + c.getClass().getSimpleName() + ": " + e);
+                LOG.warn("Closing {}: {}", c.getClass().getSimpleName(), e.toString());
             }
         }
     }

@@ -5,9 +5,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends the agent process when it can no longer do its job, so that systemd restarts it
@@ -30,7 +30,7 @@ public final class Watchdog implements AutoCloseable {
     /** The exit status of a process the watchdog ends (EX_SOFTWARE). */
     public static final int EXIT_STATUS = 70;
 
-    private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
     private static final String DISPATCHER = "HTTP-Dispatcher";
 
     private final Thread thread;
@@ -49,7 +49,7 @@ public final class Watchdog implements AutoCloseable {
             if (e instanceof Error) {
                 halt("thread " + t.getName() + " died of " + e, e);
             } else {
-                LOG.log(Level.SEVERE, "Uncaught exception in thread " + t.getName(), e);
+                LOG.error("Uncaught exception in thread {}", t.getName(), e);
             }
         });
     }
@@ -94,8 +94,10 @@ public final class Watchdog implements AutoCloseable {
         t.setDaemon(true);
         self[0] = new Watchdog(t);
         t.start();
-        LOG.fine(() -> "Watching " + dispatchers.size() + " HTTP dispatcher(s): "
-                + dispatchers.stream().map(Thread::getName).collect(Collectors.toCollection(java.util.TreeSet::new)));
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Watching {} HTTP dispatcher(s): {}", dispatchers.size(),
+                    dispatchers.stream().map(Thread::getName).collect(Collectors.toCollection(java.util.TreeSet::new)));
+        }
         return self[0];
     }
 

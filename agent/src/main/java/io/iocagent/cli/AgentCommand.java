@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.ops.SystemdConnector;
 import io.iocagent.agent.AgentDaemon;
 import io.iocagent.agent.AgentSettings;
 import io.iocagent.agent.SdNotify;

@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.ops.SystemdConnector;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.LayoutException;

@@ -3,8 +3,6 @@ package io.iocagent.http;
 import io.iocagent.ops.AuditLog;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jolokia.json.JSONObject;
 import org.jolokia.server.core.backend.BackendManager;
 import org.jolokia.server.core.request.JolokiaExecRequest;
@@ -19,6 +17,8 @@ import org.jolokia.server.core.request.notification.NotificationCommandType;
 import org.jolokia.server.core.service.api.AbstractJolokiaService;
 import org.jolokia.server.core.service.api.JolokiaContext;
 import org.jolokia.server.core.service.request.RequestInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sees every request Jolokia completed: tells the {@link RequestScope} which operations succeeded,
@@ -30,7 +30,7 @@ import org.jolokia.server.core.service.request.RequestInterceptor;
  */
 final class AuditInterceptor extends AbstractJolokiaService<RequestInterceptor> implements RequestInterceptor {
 
-    private static final Logger LOG = Logger.getLogger(AuditInterceptor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AuditInterceptor.class);
 
     private volatile BackendManager backend;
 
@@ -94,7 +94,7 @@ final class AuditInterceptor extends AbstractJolokiaService<RequestInterceptor> 
             JolokiaRequest r = JolokiaRequestFactory.createPostRequest(json, new ProcessingParameters(Map.of()));
             b.handleRequest(r);
         } catch (Exception e) {
-            LOG.log(Level.FINE, "notification client " + id + " was already gone", e);
+            LOG.debug("notification client {} was already gone", id, e);
         }
     }
 }

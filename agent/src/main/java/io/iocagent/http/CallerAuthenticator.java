@@ -15,7 +15,8 @@ import java.util.Base64;
 import java.util.Optional;
 import io.iocagent.ops.AuditLog;
 import java.time.Clock;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP Basic authentication against the agent's {@link CredentialsFile}, deciding the request's
@@ -33,7 +34,7 @@ import java.util.logging.Logger;
 final class CallerAuthenticator extends Authenticator {
 
     static final String REALM = "ioc-agent";
-    private static final Logger LOG = Logger.getLogger(CallerAuthenticator.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CallerAuthenticator.class);
 
     private final CredentialsFile credentials;
     private final boolean anonymousAllowed;
@@ -84,7 +85,7 @@ final class CallerAuthenticator extends Authenticator {
             return new Retry(429);
         }
         if (verdict.caller().isEmpty()) {
-            LOG.info(() -> "Rejected credentials from " + address + " on " + exchange.getRequestURI().getRawPath());
+            LOG.info("Rejected credentials from {} on {}", address, exchange.getRequestURI().getRawPath());
             if (verdict.audit()) {
                 audit.record(new AuditLog.Event("jolokia", claimedUser(header).orElse(""), "", address, "login", "", "",
                         "", "", AuditLog.Outcome.DENIED, "wrong user name or password"

@@ -6,11 +6,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.logging.Logger;
 import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
 import org.jolokia.server.core.config.SystemPropertyMode;
 import org.jolokia.server.core.service.impl.JulLogHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Jolokia (JMX over HTTP/JSON, agent 2.6.0) embedded on the agent's own JDK HTTP server.
@@ -44,7 +45,7 @@ public final class JolokiaEndpoint implements AutoCloseable {
     public static final int MAX_OBJECTS = 100_000;
     static final String JSR160_HANDLER = "org.jolokia.service.jsr160.Jsr160RequestHandler";
 
-    private static final Logger LOG = Logger.getLogger(JolokiaEndpoint.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(JolokiaEndpoint.class);
 
     private final Listener listener;
     private final JolokiaServer jolokia;
@@ -95,10 +96,10 @@ public final class JolokiaEndpoint implements AutoCloseable {
             guarded.enforce();
             listener.start();
             if (!loopback && !listener.tls()) {
-                LOG.warning("Jolokia listens on " + listener.uri(CONTEXT) + " without TLS: passwords and MBean data"
+                LOG.warn("Jolokia listens on " + listener.uri(CONTEXT) + " without TLS: passwords and MBean data"
                         + " cross the network in clear text. -> Configure a TLS keystore.");
             }
-            LOG.info(() -> "Jolokia serving on " + listener.uri(CONTEXT + "/") + (loopback ? " (loopback)" : ""));
+            LOG.info("Jolokia serving on {}{}", listener.uri(CONTEXT + "/"), loopback ? " (loopback)" : "");
             return new JolokiaEndpoint(listener, jolokia);
         } catch (RuntimeException e) {
             listener.close();

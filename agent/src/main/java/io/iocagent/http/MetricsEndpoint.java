@@ -24,7 +24,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prometheus {@code /metrics} on its own JDK HTTP server: the per-IOC families ({@link IocFamilies}),
@@ -47,7 +48,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     /** Request threads: each may be held up to {@code http.request.timeout} by a slow client. */
     private static final int THREADS = 32;
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.UTF_8);
-    private static final Logger LOG = Logger.getLogger(MetricsEndpoint.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
 
     private final Listener listener;
     private final PrometheusMeterRegistry registry;
@@ -89,7 +90,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             listener.server().createContext(PATH, endpoint::serve);
             listener.start();
             if (!listener.loopback() && !listener.tls()) {
-                LOG.info(() -> "Metrics served without TLS on " + listener.uri(PATH));
+                LOG.info("Metrics served without TLS on {}", listener.uri(PATH));
             }
             return endpoint;
         } catch (RuntimeException e) {

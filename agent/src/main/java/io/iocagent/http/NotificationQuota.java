@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds Jolokia's notification clients. Jolokia 2.6 keeps every {@code register}ed client and
@@ -24,7 +25,7 @@ import java.util.logging.Logger;
  */
 final class NotificationQuota {
 
-    private static final Logger LOG = Logger.getLogger(NotificationQuota.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(NotificationQuota.class);
 
     private static final class Client {
         final String owner;
@@ -172,7 +173,7 @@ final class NotificationQuota {
             }
         }
         if (!stale.isEmpty()) {
-            LOG.info(() -> "Unregistering " + stale.size() + " notification client(s) idle for more than " + idle.toSeconds() + " s");
+            LOG.info("Unregistering {} notification client(s) idle for more than {} s", stale.size(), idle.toSeconds());
         }
         return stale;
     }

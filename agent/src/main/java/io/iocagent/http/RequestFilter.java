@@ -2,6 +2,7 @@ package io.iocagent.http;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
+import io.iocagent.jmx.SurfaceAudit;
 import io.iocagent.ops.AuditLog;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
@@ -109,7 +110,7 @@ final class RequestFilter extends Filter {
                 answered -> auditAttempts(scope, answered));
         exchange.setStreams(body.stream(), capture);
         boolean admitted = false;
-        try (AuditLog.Mark audited = AuditLog.surfaceAudits()) {
+        try (SurfaceAudit.Mark audited = SurfaceAudit.begin()) {
             running.acquire();
             admitted = true;
             chain.doFilter(exchange);
@@ -154,7 +155,7 @@ final class RequestFilter extends Filter {
                 }
             }
             audit.record(new AuditLog.Event("jolokia", caller.name(), caller.roleName(), scope.remote(), a.action,
-                    AuditLog.iocOf(a.mbean, arguments), a.mbean.getCanonicalName(), a.member, detail, outcome, message));
+                    SurfaceAudit.iocOf(a.mbean, arguments), a.mbean.getCanonicalName(), a.member, detail, outcome, message));
         }
     }
 

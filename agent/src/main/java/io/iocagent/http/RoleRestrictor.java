@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import io.iocagent.jmx.SurfaceAudit;
 import io.iocagent.jmx.Disclosure;
 import io.iocagent.ops.AuditLog;
 import javax.management.ObjectName;
@@ -157,7 +158,7 @@ public final class RoleRestrictor implements Restrictor {
             // Written before the operation runs: an agent killed during it still leaves a record.
             Caller caller = s.caller();
             AUDIT.record(new AuditLog.Event("jolokia", caller.name(), caller.roleName(), s.remote(), action,
-                    AuditLog.iocOf(mbean, List.of()), mbean.getCanonicalName(), member, "", AuditLog.Outcome.STARTED, ""));
+                    SurfaceAudit.iocOf(mbean, List.of()), mbean.getCanonicalName(), member, "", AuditLog.Outcome.STARTED, ""));
         }
         return refusal == null;
     }

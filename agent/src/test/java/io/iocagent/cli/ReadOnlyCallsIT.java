@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.ops.SystemdConnector;
 import io.iocagent.testbed.ScriptTerminal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

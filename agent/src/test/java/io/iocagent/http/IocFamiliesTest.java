@@ -93,7 +93,7 @@ class IocFamiliesTest {
                 a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(),
-                new io.iocagent.procserv.ChildExit(4711, -1, 11, Instant.EPOCH),
+                new io.iocagent.crash.ChildExit(4711, -1, 11, Instant.EPOCH),
                 java.util.Map.of("signal_SEGV", 2L, "exit_3", 1L));
         source.publish(crashed, FakeSnapshotSource.running("beta"));
         String body = text(FORMATS.getPrometheusTextFormatWriter());

@@ -1,11 +1,13 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ops.ConsoleInspection;
+
 import io.iocagent.conf.IocName;
 import io.iocagent.model.ConsoleClientInfo;
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.NetworkClient;
 import io.iocagent.model.SnapshotSource;
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;

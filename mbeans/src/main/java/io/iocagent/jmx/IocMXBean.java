@@ -1,5 +1,7 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ops.ConsoleInspection;
+
 import static javax.management.MBeanOperationInfo.ACTION;
 import static javax.management.MBeanOperationInfo.INFO;
 

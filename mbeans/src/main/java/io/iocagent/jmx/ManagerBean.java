@@ -1,5 +1,7 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ops.ConsoleInspection;
+
 import io.iocagent.model.Readiness;
 import io.iocagent.model.Snapshot;
 import io.iocagent.model.SnapshotSource;

@@ -14,12 +14,7 @@ import io.iocagent.ops.Remover;
 import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.UnitView;
-import io.iocagent.proc.ConsoleClients;
-import io.iocagent.procserv.LogFile;
-import io.iocagent.proc.ProcessInfo;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import io.iocagent.ops.ConsoleInspection;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -115,14 +110,8 @@ public final class Operations {
 
     /** {@code inspect NAME} as a structure ({@link Inspector#trace}). */
     public ConsoleInspection inspect(IocName name) throws MBeanException {
-        Done<ConsoleClients> done = reading("inspect " + name, s -> new Inspector(s).trace(name));
-        ConsoleClients c = done.value();
-        List<ConsoleProcess> servers = c.servers().stream().map(Operations::process).toList();
-        List<ConsoleProcess> clients = c.clients().stream()
-                .map(k -> new ConsoleProcess(k.pid(), k.user(), k.command(), k.since().map(Operations::iso).orElse("")))
-                .toList();
-        return new ConsoleInspection(c.socketPath().toString(), servers, clients, c.uninspectedProcesses(),
-                done.transcript().lines());
+        Done<ConsoleInspection> done = reading("inspect " + name, s -> new Inspector(s).inspection(name));
+        return done.value().withNotes(done.transcript().lines());
     }
 
     /** {@code view NAME}: the configuration and the unit files systemd resolves for it. */
@@ -160,22 +149,7 @@ public final class Operations {
         if (lines < 1 || lines > MAX_TAIL_LINES) {
             throw new IllegalArgumentException("lines must be between 1 and " + MAX_TAIL_LINES + ", not " + lines + ".");
         }
-        return reading("tail " + name, s -> {
-            Path log = s.layout().logFile(name);
-            if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
-                throw OperationException.failure("No log file yet at " + log + ".",
-                        "  -> procServ creates it when the IOC first starts.");
-            }
-            try {
-                return StatusReport.tail(LogFile.of(s.layout(), name), lines);
-            } catch (LogFile.NotReadableException e) {
-                throw OperationException.failure(e.getMessage() + ".",
-                        "  -> Only the IOC's own log file is shown; an administrator should replace " + log + ".");
-            } catch (IOException e) {
-                throw OperationException.failure("Cannot read " + log + ": " + e.getMessage(),
-                        "  -> Check that the agent may read " + log.getParent() + ".");
-            }
-        }).value();
+        return reading("tail " + name, s -> StatusReport.tailLog(s, name, lines)).value();
     }
 
     /** Rebuilds the snapshot now. */
@@ -213,7 +187,7 @@ public final class Operations {
 
     /**
      * Runs a changing operation under the lock, refreshes, and audits it unless the surface that
-     * brought the call audits it itself ({@link AuditLog#auditedBySurface()}).
+     * brought the call audits it itself ({@link SurfaceAudit}).
      */
     private <T> Done<T> changing(String operation, String ioc, String detail, boolean force, Body<T> body)
             throws MBeanException {
@@ -242,7 +216,7 @@ public final class Operations {
 
     /** A local JMX caller (attach by PID): a process of the agent's own user, or root. */
     private void audit(String operation, String ioc, String detail, AuditLog.Outcome outcome, String message) {
-        if (!AuditLog.auditedBySurface()) {
+        if (!SurfaceAudit.active()) {
             audit.record(new AuditLog.Event("jmx", "local", "operator", "local", "exec", ioc, "", operation,
                     detail, outcome, message));
         }
@@ -290,10 +264,6 @@ public final class Operations {
         } catch (RuntimeException e) {
             LOG.warn("refresh after '{}' failed; attributes catch up at the next scheduled refresh", what, e);
         }
-    }
-
-    private static ConsoleProcess process(ProcessInfo p) {
-        return new ConsoleProcess(p.pid(), p.user(), p.commandLine(), iso(p.startTime()));
     }
 
     static String iso(Instant at) {

@@ -29,7 +29,7 @@ import javax.security.auth.Subject;
  * <li><b>Audit.</b> Every invoke and write a remote client attempts, refused ones included, is
  * one {@link AuditLog} line — who (the authenticated user and role), from where (the RMI client
  * host), what, which IOC, and the outcome. While the call runs the thread is marked
- * {@link AuditLog#surfaceAudits()} so the operations do not log it a second time.</li>
+ * {@link SurfaceAudit#begin()} so the operations do not log it a second time.</li>
  * </ul>
  * Reads, queries and notification subscriptions pass through untouched. Thread-safe.
  */
@@ -126,7 +126,7 @@ final class RemoteCallGate implements InvocationHandler {
             record(user, role, action, mbean, member, arguments, AuditLog.Outcome.DENIED, refusal);
             throw new SecurityException(refusal);
         }
-        try (AuditLog.Mark marked = AuditLog.surfaceAudits()) {
+        try (SurfaceAudit.Mark marked = SurfaceAudit.begin()) {
             if (!"viewer".equals(role)) {
                 // Written before it runs: an agent killed during the operation still leaves a record.
                 record(user, role, action, mbean, member, arguments, AuditLog.Outcome.STARTED, "");
@@ -153,7 +153,7 @@ final class RemoteCallGate implements InvocationHandler {
 
     private void record(String user, String role, String action, ObjectName mbean, String member, List<?> arguments,
                         AuditLog.Outcome outcome, String message) {
-        audit.record(new AuditLog.Event("jmx", user, role, clientHost(), action, AuditLog.iocOf(mbean, arguments),
+        audit.record(new AuditLog.Event("jmx", user, role, clientHost(), action, SurfaceAudit.iocOf(mbean, arguments),
                 mbean == null ? "" : mbean.getCanonicalName(), member, AuditLog.render(arguments), outcome,
                 message == null ? "" : message));
     }

@@ -118,7 +118,7 @@ final class RemoteConnectionGate extends RMIJRMPServerImpl {
                 }
                 if (refusal != null) {
                     AUDIT.record(new AuditLog.Event("jmx", principal(subject, false), principal(subject, true), clientHost(),
-                            action, AuditLog.iocOf(mbean, List.of()), mbean == null ? "" : mbean.getCanonicalName(), member,
+                            action, SurfaceAudit.iocOf(mbean, List.of()), mbean == null ? "" : mbean.getCanonicalName(), member,
                             "(arguments not read: refused before deserialising them)", AuditLog.Outcome.DENIED, refusal));
                     throw new SecurityException(refusal);
                 }

@@ -1,6 +1,6 @@
 package io.iocagent.model;
 
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import io.iocagent.procserv.LogEvent;
 import java.time.Duration;
 import java.time.Instant;

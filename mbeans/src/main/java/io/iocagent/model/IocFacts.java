@@ -3,6 +3,7 @@ package io.iocagent.model;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Layout;
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.systemd.UnitState;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class IocFacts {
      * @param state null when not known
      */
     public static boolean belongs(boolean installed, UnitState state) {
-        return installed || state != null && !state.activeState().equals("inactive")
+        return installed || state != null && state.active() != ActiveState.INACTIVE
                 && !state.loadState().equals("not-found");
     }
 

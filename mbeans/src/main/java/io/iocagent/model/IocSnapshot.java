@@ -1,6 +1,6 @@
 package io.iocagent.model;
 
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

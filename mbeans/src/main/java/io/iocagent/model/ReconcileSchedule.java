@@ -1,6 +1,7 @@
 package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
 import java.time.Duration;
@@ -48,7 +49,7 @@ final class ReconcileSchedule {
             UnitState known = held.get(name);
             UnitSummary summary = listed.get(name);
             if (known == null
-                    || summary == null && !known.activeState().equals("inactive")
+                    || summary == null && known.active() != ActiveState.INACTIVE
                     || summary != null && (!summary.jobType().isEmpty()
                             || !summary.activeState().equals(known.activeState())
                             || !summary.subState().equals(known.subState())

@@ -160,9 +160,7 @@ final class TrackedIoc {
         unit = state;
         unitRead = true;
         unitReadAt = readAt;
-        String s = state.activeState();
-        boolean running = s.equals("active") || s.equals("reloading") || s.equals("refreshing");
-        tracker.unitObserved(running, state.mainPid(), state.restarts(), now);
+        tracker.unitObserved(state.active().isUp(), state.mainPid(), state.restarts(), now);
     }
 
     void console(ConsoleSurvey.Console next) {

@@ -1,16 +1,14 @@
 package io.iocagent.ops;
 
-import io.iocagent.conf.IocName;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit trail of operations that change something, from every surface — the command line,
  * JMX (local attach and the remote connector) and Jolokia: one line per event on the
- * java.util.logging logger {@value #LOGGER}, at INFO, so the process's logging configuration
+ * logger {@value #LOGGER}, at INFO, so the process's logging configuration
  * decides where it goes (the agent: its log and {@code audit.log}; the command line: syslog).
  * A line reads like
  * <pre>
@@ -22,11 +20,9 @@ import javax.management.ObjectName;
  * whatever a client sends. Array arguments are shown as their contents. The audit file adds an
  * ISO-8601 time with zone in front of each line.
  *
- * <p><b>Who writes the line.</b> A surface that knows its caller (Jolokia, the remote JMX
- * connector) audits its own requests, refusals included, and marks its thread with
- * {@link #surfaceAudits()} for the request's duration; the JMX operations audit only calls that
- * arrive unmarked (local attach, where the caller is a process of the agent's own user or root).
- * So every operation is one line, whichever door it came through. Thread-safe.
+ * <p><b>Who writes the line</b> is the caller's business, not this class's: each surface passes
+ * the event with its caller filled in (the JMX surface decides which of its doors writes, see
+ * {@code io.iocagent.jmx.SurfaceAudit}). Thread-safe.
  */
 public final class AuditLog {
 
@@ -61,48 +57,10 @@ public final class AuditLog {
 
     private static final int MAX_VALUE = 512;
 
-    private final Logger logger = Logger.getLogger(LOGGER);
-
-    private static final ThreadLocal<Boolean> SURFACE_AUDITS = new ThreadLocal<>();
+    private final Logger logger = LoggerFactory.getLogger(LOGGER);
 
     public void record(Event e) {
-        logger.log(Level.INFO, format(e));
-    }
-
-    /** Closes a {@link #surfaceAudits()} mark; never throws. */
-    public interface Mark extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /**
-     * Marks this thread as serving a request whose surface writes its own audit line, until the
-     * returned mark is closed (in a {@code finally}).
-     */
-    public static Mark surfaceAudits() {
-        SURFACE_AUDITS.set(Boolean.TRUE);
-        return SURFACE_AUDITS::remove;
-    }
-
-    /** True inside {@link #surfaceAudits()} on this thread. */
-    public static boolean auditedBySurface() {
-        return SURFACE_AUDITS.get() != null;
-    }
-
-    /**
-     * The IOC an operation on {@code mbean} concerns: the {@code name} key of an
-     * {@code epics.ioc} MBean, else a first argument that is a valid IOC name (the manager's
-     * {@code start(name)} and friends), else "".
-     */
-    public static String iocOf(ObjectName mbean, List<?> arguments) {
-        if (mbean == null || !"epics.ioc".equals(mbean.getDomain())) {
-            return "";
-        }
-        String name = mbean.getKeyProperty("name");
-        if (name != null) {
-            return name;
-        }
-        return arguments != null && !arguments.isEmpty() && arguments.get(0) instanceof String s && IocName.isValid(s) ? s : "";
+        logger.info(format(e));
     }
 
     public static String format(Event e) {

@@ -14,7 +14,9 @@ import io.iocagent.proc.SocketHolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitState;
@@ -56,6 +58,25 @@ public final class Inspector {
     /** The facts behind the report, for callers that present them differently (MBeans). */
     public ConsoleClients trace(IocName name) throws OperationException {
         return scan(name).clients();
+    }
+
+    /**
+     * The trace as the MBeans present it: one {@link ConsoleProcess} per server and per client
+     * connection, times to the second; no notes (the caller adds what the operation printed).
+     */
+    public ConsoleInspection inspection(IocName name) throws OperationException {
+        ConsoleClients c = trace(name);
+        List<ConsoleProcess> servers = c.servers().stream()
+                .map(p -> new ConsoleProcess(p.pid(), p.user(), p.commandLine(), iso(p.startTime())))
+                .toList();
+        List<ConsoleProcess> clients = c.clients().stream()
+                .map(k -> new ConsoleProcess(k.pid(), k.user(), k.command(), k.since().map(Inspector::iso).orElse("")))
+                .toList();
+        return new ConsoleInspection(c.socketPath().toString(), servers, clients, c.uninspectedProcesses(), List.of());
+    }
+
+    private static String iso(Instant at) {
+        return at == null ? "" : at.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** One trace with the fd-link scan and process table it was built from, reused by the report. */

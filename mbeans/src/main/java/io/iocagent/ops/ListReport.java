@@ -12,6 +12,7 @@ import io.iocagent.netlink.InetSocketDiag;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.proc.ProcessTable;
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitQuery;
@@ -93,7 +94,7 @@ public final class ListReport {
         Map<IocName, Optional<CgroupUsage>> measured = new HashMap<>();
         if (detail.compareTo(Detail.PROCESS) >= 0) {
             List<UnitName> running = states.values().stream()
-                    .filter(s -> !s.activeState().equals("inactive")).map(UnitState::unit).toList();
+                    .filter(s -> s.active() != ActiveState.INACTIVE).map(UnitState::unit).toList();
             Map<UnitName, UnitState> process = read(query, running, PROCESS_PROPERTIES);
             List<UnitName> unmeasured = new ArrayList<>();
             for (UnitState p : process.values()) {

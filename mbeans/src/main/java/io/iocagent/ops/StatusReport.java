@@ -70,7 +70,7 @@ public final class StatusReport {
         String since = s.activeEnterTimestamp()
                 .map(at -> " since " + SINCE.format(at) + "; " + ago(at) + " ago")
                 .orElse("");
-        t.out("State:     " + s.activeState() + " (" + s.subState() + ")" + (s.activeState().equals("active") ? since : ""));
+        t.out("State:     " + s.activeState() + " (" + s.subState() + ")" + (s.isActive() ? since : ""));
         t.out("Main PID:  " + (s.mainPid() > 0 ? Integer.toString(s.mainPid()) : "-"));
         t.out("Restarts:  " + s.restarts() + " (by systemd)");
         t.out("Conf:      " + conf + (Files.isRegularFile(conf) ? "" : " (not installed)"));
@@ -96,7 +96,7 @@ public final class StatusReport {
                 t.out("(cannot read " + log + ": " + e.getMessage() + ")");
             }
         }
-        return s.activeState().equals("active") ? 0 : NOT_ACTIVE;
+        return s.isActive() ? 0 : NOT_ACTIVE;
     }
 
     /** The installed conf's {@code IOC_PORT}; empty when not installed, unreadable or unset. */
@@ -124,6 +124,28 @@ public final class StatusReport {
             return (s / 3600) + "h " + (s % 3600 / 60) + "min";
         }
         return (s / 86400) + "d " + (s % 86400 / 3600) + "h";
+    }
+
+    /**
+     * The last {@code lines} lines of {@code name}'s procServ log, for callers without a terminal
+     * (the MBeans' {@code tailLog}): fails with what to do when there is no log yet, when the file
+     * is not the IOC's own, or when it cannot be read.
+     */
+    public static List<String> tailLog(Session s, IocName name, int lines) throws OperationException {
+        Path log = s.layout().logFile(name);
+        if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+            throw OperationException.failure("No log file yet at " + log + ".",
+                    "  -> procServ creates it when the IOC first starts.");
+        }
+        try {
+            return tail(LogFile.of(s.layout(), name), lines);
+        } catch (LogFile.NotReadableException e) {
+            throw OperationException.failure(e.getMessage() + ".",
+                    "  -> Only the IOC's own log file is shown; an administrator should replace " + log + ".");
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot read " + log + ": " + e.getMessage(),
+                    "  -> Check that the agent may read " + log.getParent() + ".");
+        }
     }
 
     /**

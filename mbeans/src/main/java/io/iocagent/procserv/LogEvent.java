@@ -1,5 +1,7 @@
 package io.iocagent.procserv;
 
+import io.iocagent.crash.ChildExit;
+
 /**
  * One fact read from a procServ log, with the byte offset (in the file it was read from) of the
  * line that carries it. Events of one file arrive in file order.

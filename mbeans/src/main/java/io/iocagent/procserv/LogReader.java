@@ -1,5 +1,6 @@
 package io.iocagent.procserv;
 
+import io.iocagent.crash.ChildExit;
 import io.iocagent.crash.CrashPatterns;
 import io.iocagent.posix.NoFollowFile;
 import java.io.IOException;

@@ -74,9 +74,14 @@ public record UnitState(
         unitFileState = Objects.requireNonNullElse(unitFileState, "");
     }
 
+    /** {@code activeState}, typed. */
+    public ActiveState active() {
+        return ActiveState.of(activeState);
+    }
+
     /** True when {@code activeState} is {@code active}. */
     public boolean isActive() {
-        return "active".equals(activeState);
+        return active() == ActiveState.ACTIVE;
     }
 
     /**
@@ -84,7 +89,8 @@ public record UnitState(
      * {@code deactivating}): the states in which its configuration must not be replaced or removed.
      */
     public boolean isRunning() {
-        return isActive() || "activating".equals(activeState) || "deactivating".equals(activeState);
+        ActiveState a = active();
+        return a == ActiveState.ACTIVE || a == ActiveState.ACTIVATING || a == ActiveState.DEACTIVATING;
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.iocagent.jmx;
 
+import io.iocagent.ops.ConsoleInspection;
+import io.iocagent.ops.Session;
+
 import static io.iocagent.jmx.FakeSnapshotSource.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The MBean operations end to end on the test bed's systemd user manager and a stand-in IOC, wired
- * as the agent wires them ({@link Sessions#onSharedBus}): the transcripts are what the command
+ * as the agent wires them ({@link io.iocagent.ops.Session#onSharedBus}): the transcripts are what the command
  * line prints, and the structured inspect result names procServ.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,7 +59,8 @@ class JmxLifecycleIT {
         }
         Account account = Account.current(bed.env());
         Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), account);
-        Operations operations = new Operations(Sessions.onSharedBus(layout, account, bed.env(), bus), source::refresh);
+        Operations operations = new Operations(
+                (terminal, force) -> Session.onSharedBus(layout, account, bed.env(), terminal, force, bus), source::refresh);
         try {
             surface = JmxSurface.register(server, source, operations);
         } catch (Exception e) {

@@ -114,7 +114,7 @@ class OperationsTest {
         try (LogCapture audit = LogCapture.audit()) {
             ops.generate(dir.toString(), false);
             assertThrows(MBeanException.class, () -> ops.stop(new IocName("ghost")));
-            try (AuditLog.Mark surface = AuditLog.surfaceAudits()) {
+            try (SurfaceAudit.Mark surface = SurfaceAudit.begin()) {
                 assertThrows(MBeanException.class, () -> ops.start(new IocName("ghost")));
             }
             assertThrows(MBeanException.class, () -> ops.view(new IocName("ghost"))); // reading operations: no line

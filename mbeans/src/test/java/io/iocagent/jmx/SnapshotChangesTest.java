@@ -63,7 +63,7 @@ class SnapshotChangesTest {
                 a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
                 a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
                 a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(),
-                new io.iocagent.procserv.ChildExit(pid, -1, 11, java.time.Instant.ofEpochSecond(pid)), java.util.Map.of());
+                new io.iocagent.crash.ChildExit(pid, -1, 11, java.time.Instant.ofEpochSecond(pid)), java.util.Map.of());
     }
 
     @Test

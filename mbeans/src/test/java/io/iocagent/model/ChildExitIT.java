@@ -9,7 +9,7 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.conf.UnitTemplates;
 import io.iocagent.posix.Account;
-import io.iocagent.procserv.ChildExit;
+import io.iocagent.crash.ChildExit;
 import io.iocagent.systemd.SystemdBus;
 import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;

@@ -52,21 +52,4 @@ class AuditLogTest {
         assertTrue(line.length() < 1000, line);
         assertTrue(line.contains("x...") && line.endsWith("message=\"\""), line);
     }
-
-    @Test
-    void theIocIsTheNameKeyOrTheManagersFirstArgument() throws Exception {
-        assertEquals("x", AuditLog.iocOf(new javax.management.ObjectName("epics.ioc:type=Ioc,name=x"), java.util.List.of()));
-        assertEquals("y", AuditLog.iocOf(new javax.management.ObjectName("epics.ioc:type=Manager"), java.util.List.of("y")));
-        assertEquals("", AuditLog.iocOf(new javax.management.ObjectName("epics.ioc:type=Manager"), java.util.List.of("/a/b.conf", true)));
-        assertEquals("", AuditLog.iocOf(new javax.management.ObjectName("java.lang:type=Memory"), java.util.List.of("x")));
-    }
-
-    @Test
-    void aSurfaceMarksItsThreadOnlyUntilTheMarkIsClosed() {
-        assertFalse(AuditLog.auditedBySurface());
-        try (AuditLog.Mark mark = AuditLog.surfaceAudits()) {
-            assertTrue(AuditLog.auditedBySurface());
-        }
-        assertFalse(AuditLog.auditedBySurface());
-    }
 }

@@ -1,5 +1,7 @@
 package io.iocagent.procserv;
 
+import io.iocagent.crash.ChildExit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

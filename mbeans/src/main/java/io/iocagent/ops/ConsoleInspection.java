@@ -1,4 +1,4 @@
-package io.iocagent.jmx;
+package io.iocagent.ops;
 
 import java.util.List;
 
@@ -21,5 +21,10 @@ public record ConsoleInspection(String socketPath, List<ConsoleProcess> servers,
         servers = List.copyOf(servers);
         clients = List.copyOf(clients);
         notes = List.copyOf(notes);
+    }
+
+    /** The same inspection with {@code notes} (the warnings the operation printed). */
+    public ConsoleInspection withNotes(List<String> notes) {
+        return new ConsoleInspection(socketPath, servers, clients, uninspectedProcesses, notes);
     }
 }

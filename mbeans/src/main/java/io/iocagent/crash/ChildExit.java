@@ -1,4 +1,4 @@
-package io.iocagent.procserv;
+package io.iocagent.crash;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.iocagent.jmx;
+package io.iocagent.ops;
 
 /**
  * A process on one side of an IOC's console socket, as {@code inspect} reports it (an MXBean

@@ -1,4 +1,4 @@
-package io.iocagent.cli;
+package io.iocagent.ops;
 
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
@@ -13,13 +13,15 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Which manager a mode talks to: PID 1 (system mode) or the caller's user manager (local mode),
- * located by {@link ManagerAddress} from the caller's environment.
+ * Which manager a command line's mode talks to: PID 1 (system mode) or the caller's user manager
+ * (local mode), located by {@link ManagerAddress} from the caller's environment. Here rather than
+ * in the command line's package because opening a source is the operations' business: the command
+ * line only hands the result to its {@link Session}.
  */
-final class SystemdConnector {
+public final class SystemdConnector {
 
     /** Reply timeout of every D-Bus call a command line makes. */
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(25);
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(25);
 
     private SystemdConnector() {
     }
@@ -42,7 +44,7 @@ final class SystemdConnector {
         }
     }
 
-    static Supplier<SystemdBus> forLayout(Layout layout, Map<String, String> env, Account account) {
+    public static Supplier<SystemdBus> forLayout(Layout layout, Map<String, String> env, Account account) {
         return () -> QuietDbusJava.connect(address(layout.mode(), env, account));
     }
 
@@ -51,7 +53,7 @@ final class SystemdConnector {
      * bus ({@link WireUnitQuery}); dbus-java only for bus addresses the lean client cannot open
      * (anything but {@code unix:path=}).
      */
-    static Supplier<UnitQuery> queries(Layout layout, Map<String, String> env, Account account) {
+    public static Supplier<UnitQuery> queries(Layout layout, Map<String, String> env, Account account) {
         return () -> {
             ManagerAddress manager = manager(layout.mode(), env, account);
             try {
@@ -66,7 +68,8 @@ final class SystemdConnector {
         return mode == Mode.SYSTEM ? ManagerAddress.system(env) : ManagerAddress.user(env, account.uid());
     }
 
-    static String address(Mode mode, Map<String, String> env, Account account) {
+    /** The bus address of {@code mode}'s manager, for the agent's own connection. */
+    public static String address(Mode mode, Map<String, String> env, Account account) {
         return manager(mode, env, account).busAddress();
     }
 }
