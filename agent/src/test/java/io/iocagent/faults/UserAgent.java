@@ -66,10 +66,17 @@ final class UserAgent implements AutoCloseable {
 
     /** {@code ioc-runner ARGS} as the user; returns the exit code and output. */
     CliResult cli(String... args) {
+        return cli(Map.of(), args);
+    }
+
+    /** {@code ioc-runner ARGS} as the user with {@code env} added to (or overriding) the user's environment. */
+    CliResult cli(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
         cmd.addAll(List.of(args));
+        Map<String, String> extra = new java.util.TreeMap<>(Map.of("IOC_RUNNER_TEST_CONFIRM_DWELL", "1"));
+        extra.putAll(env);
         try {
-            Process p = new ProcessBuilder(manager.command(Map.of("IOC_RUNNER_TEST_CONFIRM_DWELL", "1"), cmd))
+            Process p = new ProcessBuilder(manager.command(extra, cmd))
                     .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -91,14 +98,19 @@ final class UserAgent implements AutoCloseable {
 
     /** Generates, installs and starts a healthy stand-in IOC {@code name} in local mode; returns its name. */
     String installAndStart(String name) {
+        expect0(cli("--local", "install", generate(name).toString()));
+        expect0(cli("--local", "start", name));
+        return name;
+    }
+
+    /** Writes iocBoot directory {@code ~/iocs/NAME} of a healthy stand-in IOC and generates its conf; returns the conf. */
+    Path generate(String name) {
         Path dir = manager.home().resolve("iocs").resolve(name);
         manager.run("mkdir", "-p", dir.toString());
         manager.run("sh", "-c", "printf '#!/bin/sh\\nexec " + standin + " healthy\\n' > " + dir.resolve("st.cmd")
                 + " && chmod 755 " + dir.resolve("st.cmd"));
         expect0(cli("--local", "generate", dir.toString()));
-        expect0(cli("--local", "install", dir.resolve(name + ".conf").toString()));
-        expect0(cli("--local", "start", name));
-        return name;
+        return dir.resolve(name + ".conf");
     }
 
     private static void expect0(CliResult r) {

@@ -62,7 +62,7 @@ final class FakeSnapshotSource implements SnapshotSource {
                 "LISTEN", List.of(new ConsoleClientInfo(4242, "op", "socat")), 0, 5,
                 "/etc/procServ.d/" + name + ".conf", "/var/log/procServ/" + name + ".log",
                 "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of(),
-                io.iocagent.model.IocEndpoints.NONE,
+                io.iocagent.model.IocEndpoints.NONE, List.of(),
                 new io.iocagent.model.Responsiveness(io.iocagent.model.Responsiveness.State.RESPONSIVE, 1201, 0.0015));
     }
 

@@ -52,7 +52,7 @@ class IocFamiliesTest {
                 a.activeState(), a.subState(), a.enabled(), io.iocagent.model.Readiness.HUNG, a.mainPid(), a.childPid(),
                 a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
-                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(), a.orphanPids(),
                 new io.iocagent.model.Responsiveness(io.iocagent.model.Responsiveness.State.UNRESPONSIVE, a.childPid(),
                         Double.NaN));
         source.publish(hung);
@@ -100,6 +100,21 @@ class IocFamiliesTest {
         assertTrue(body.contains("epics_ioc_child_exits_total{ioc=\"alpha\",reason=\"signal_SEGV\"} 2.0"), body);
         assertTrue(body.contains("epics_ioc_child_exits_total{ioc=\"alpha\",reason=\"exit_3\"} 1.0"), body);
         assertFalse(body.contains("epics_ioc_child_exits_total{ioc=\"beta\""), body);
+    }
+
+    @Test
+    void orphanProcessesAreCountedPerIocAndZeroWhenNone() {
+        io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
+        io.iocagent.model.IocSnapshot orphaned = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
+                a.activeState(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
+                a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
+                a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
+                java.util.List.of(900, 901));
+        source.publish(orphaned, FakeSnapshotSource.running("beta"));
+        String body = text(FORMATS.getPrometheusTextFormatWriter());
+        assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"alpha\"} 2.0"), body);
+        assertTrue(body.contains("epics_ioc_orphan_processes{ioc=\"beta\"} 0.0"), body);
     }
 
     @Test

@@ -160,6 +160,11 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     }
 
     @Override
+    public List<Integer> getOrphanPids() {
+        return ioc().orphanPids();
+    }
+
+    @Override
     public int getRecvQueue() {
         return ioc().recvQueue();
     }

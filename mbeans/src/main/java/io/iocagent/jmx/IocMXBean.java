@@ -77,6 +77,10 @@ public interface IocMXBean {
     @Description("Processes connected to the console: pid, user, command")
     List<ConsoleClientInfo> getConsoleClients();
 
+    @Description("PIDs of processes of the IOC outside its unit: an orphaned procServ (left by a crashed "
+            + "manager) and its child, holding the IOC's console path beside the unit's procServ; empty when none")
+    List<Integer> getOrphanPids();
+
     @Description("Console listener's pending (not yet accepted) connections")
     int getRecvQueue();
 

@@ -52,6 +52,12 @@ import java.util.function.IntUnaryOperator;
  * lived S past its marker (or, for repeated crashes, once the deaths are older than W), and to
  * STARTING when no child gets that far.
  *
+ * <p><b>Other writers.</b> An orphan of an earlier run (a procServ a crashed manager left behind,
+ * which a new manager does not know) writes into the same log file. Its lines must not be taken
+ * for the live IOC's: a death banner while the current child still lives (by {@code /proc}), an
+ * exit procServ logged for another PID while it lives, and a new child whose parent lives but is
+ * not the run's procServ while that one lives too are another procServ's, and are left out.
+ *
  * <p><b>First sight.</b> The existing log is read once ({@link #acceptBacklog}) to learn the current
  * child: its PID, whether it reached the marker, its last error. Backlog events carry no time, so
  * they do not count towards W, with one exception: when the log was written within W and ends in
@@ -105,8 +111,8 @@ final class ChildTracker {
     private boolean teardownPending;
 
     /**
-     * @param parentOf the parent PID of a live process, or -1 when unknown (the process is gone);
-     *                 asked once per live {@code ChildStarted}
+     * @param parentOf the parent PID of a live process, or -1 when unknown (the process is gone or
+     *                 a zombie); asked for live {@code ChildStarted}, death banners and exits
      */
     ChildTracker(Duration window, Duration settle, IntUnaryOperator parentOf) {
         this.window = Objects.requireNonNull(window, "window");
@@ -224,6 +230,9 @@ final class ChildTracker {
         } else if (event instanceof LogEvent.ErrorToken error) {
             currentOrAnonymous(at).lastError = error.line();
         } else if (event instanceof LogEvent.ChildExited exited) {
+            if (live && othersChild(exited.exit().pid())) {
+                return;
+            }
             lastExit = exited.exit().at(at);
             if (live) {
                 exits.merge(lastExit.reason(), 1L, Long::sum);
@@ -233,6 +242,9 @@ final class ChildTracker {
 
     private void childStarted(int pid, Instant at, boolean live) {
         int parent = live ? parentOf.applyAsInt(pid) : -1;
+        if (parent > 0 && runPid > 0 && parent != runPid && parentOf.applyAsInt(runPid) > 0) {
+            return; // started by another procServ while the run's own lives: an orphan's child
+        }
         boolean newRun = runStartPending || (parent > 0 && runPid > 0 && parent != runPid);
         if (newRun && !runStartPending) {
             // The log shows a new procServ before systemd told us: what ended the last child was a stop.
@@ -250,6 +262,9 @@ final class ChildTracker {
     }
 
     private void childDied(Instant at, boolean live) {
+        if (live && current != null && !current.died && current.pid > 0 && parentOf.applyAsInt(current.pid) > 0) {
+            return; // the current child lives: the banner is another procServ's
+        }
         if (teardownPending) {
             teardownPending = false;
             if (current != null) {
@@ -277,6 +292,12 @@ final class ChildTracker {
     private void forgetHistory() {
         deaths.clear();
         fatalBeforeMarker = false;
+    }
+
+    /** An exit logged for {@code pid} while the current child, another process, lives. */
+    private boolean othersChild(int pid) {
+        return current != null && !current.died && current.pid > 0 && current.pid != pid
+                && parentOf.applyAsInt(current.pid) > 0;
     }
 
     private Generation currentOrAnonymous(Instant at) {

@@ -24,7 +24,9 @@ import java.util.Set;
  * some console has accepted connections (only then are there clients to name). The per-path
  * matching is {@link ConsoleClients}'s: a socket belongs to a console when it is bound to its path
  * or to the file that path names now. A console listens only when a client could reach it: its
- * listener's socket file is the one the path names now ({@link #reachable}).
+ * listener's socket file is the one the path names now ({@link #reachable}). When more than one
+ * listener is bound to a console's path, or one cannot be reached, the scan also names the holders
+ * of each, so processes of the IOC outside its unit can be told apart ({@link IocFacts#orphanPids}).
  */
 public final class ConsoleSurvey {
 
@@ -36,13 +38,29 @@ public final class ConsoleSurvey {
      * @param recvQueue the listener's pending connections, -1 when not listening
      * @param sendQueue the listener's backlog limit, -1 when not listening
      * @param clients   processes connected to it
+     * @param listenerHolders the holders (PIDs, ascending) of each listener bound to the path, one
+     *                  list per listener, reachable or not — read only when there is cause: more than
+     *                  one listener is bound to the path, or one no client can reach (a second
+     *                  procServ took the path over, or the file was deleted); else empty. See
+     *                  {@link IocFacts#orphanPids}.
      */
-    public record Console(boolean listening, long inode, int recvQueue, int sendQueue, List<ConsoleClient> clients) {
+    public record Console(boolean listening, long inode, int recvQueue, int sendQueue, List<ConsoleClient> clients,
+                          List<List<Integer>> listenerHolders) {
 
         public static final Console ABSENT = new Console(false, -1, -1, -1, List.of());
 
         public Console {
             clients = List.copyOf(clients);
+            listenerHolders = listenerHolders.stream().map(List::copyOf).toList();
+        }
+
+        /** A console with no listener holders read (the usual case: one reachable listener). */
+        public Console(boolean listening, long inode, int recvQueue, int sendQueue, List<ConsoleClient> clients) {
+            this(listening, inode, recvQueue, sendQueue, clients, List.of());
+        }
+
+        Console withListenerHolders(List<List<Integer>> holders) {
+            return new Console(listening, inode, recvQueue, sendQueue, clients, holders);
         }
     }
 
@@ -67,9 +85,16 @@ public final class ConsoleSurvey {
             }
         }
         Map<Path, List<UnixSocket>> sockets = new LinkedHashMap<>();
+        Map<Path, List<UnixSocket>> crowded = new HashMap<>();
         Set<Long> wanted = new HashSet<>();
         for (Path path : socketPaths) {
             Optional<UnixSocket.SocketFile> file = fileOf(path);
+            List<UnixSocket> bound = byPath.getOrDefault(path.toString(), List.of()).stream()
+                    .filter(UnixSocket::isListening).toList();
+            if (bound.size() > 1 || bound.stream().anyMatch(s -> !reachable(s, file))) {
+                crowded.put(path, bound);
+                bound.forEach(s -> wanted.add(s.inode()));
+            }
             List<UnixSocket> own = new ArrayList<>(byPath.getOrDefault(path.toString(), List.of()).stream()
                     .filter(s -> reachable(s, file)).toList());
             file.map(byFile::get).ifPresent(more -> more.stream()
@@ -92,14 +117,20 @@ public final class ConsoleSurvey {
         Map<Path, Console> consoles = new HashMap<>();
         for (Map.Entry<Path, List<UnixSocket>> e : sockets.entrySet()) {
             List<UnixSocket> own = e.getValue();
+            Console console;
             if (own.stream().noneMatch(UnixSocket::isListening)) {
-                consoles.put(e.getKey(), Console.ABSENT);
-                continue;
+                console = Console.ABSENT;
+            } else {
+                ConsoleClients traced = ConsoleClients.trace(e.getKey(), own, holders, processes);
+                UnixSocket listener = traced.listener().orElseThrow();
+                console = new Console(true, listener.inode(), listener.pendingConnections(),
+                        listener.backlog(), traced.clients());
             }
-            ConsoleClients traced = ConsoleClients.trace(e.getKey(), own, holders, processes);
-            UnixSocket listener = traced.listener().orElseThrow();
-            consoles.put(e.getKey(), new Console(true, listener.inode(), listener.pendingConnections(),
-                    listener.backlog(), traced.clients()));
+            List<UnixSocket> bound = crowded.get(e.getKey());
+            if (bound != null) {
+                console = console.withListenerHolders(bound.stream().map(s -> holders.pids(s.inode())).toList());
+            }
+            consoles.put(e.getKey(), console);
         }
         return consoles;
     }

@@ -254,10 +254,10 @@ final class Fleet {
         return ioc;
     }
 
-    /** The parent of a live process, -1 when it is gone or unreadable. */
+    /** The parent of a live process, -1 when it is gone, a zombie (dead, not yet reaped) or unreadable. */
     private int parentOf(int pid) {
         try {
-            return processes.process(pid).map(ProcessInfo::ppid).orElse(-1);
+            return processes.process(pid).filter(p -> p.state() != 'Z' && p.state() != 'X').map(ProcessInfo::ppid).orElse(-1);
         } catch (IOException e) {
             return -1;
         }

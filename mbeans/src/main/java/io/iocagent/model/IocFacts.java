@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The rules that turn source readings into an IOC's facts, each written once: the agent's model
@@ -43,6 +45,27 @@ public final class IocFacts {
     public static boolean belongs(boolean installed, UnitState state) {
         return installed || state != null && state.active() != ActiveState.INACTIVE
                 && !state.loadState().equals("not-found");
+    }
+
+    /**
+     * The processes of an IOC that are not its unit's: the holders of every listener bound to its
+     * console path that the unit's procServ ({@code mainPid}) does not hold — typically a procServ
+     * left running by a crashed manager, and its IOC child (which inherits the listener), next to
+     * the one the new manager started. procServ takes a console path over at start-up, so such an
+     * orphan always leaves a second or unreachable listener bound to the path, which is when
+     * {@link ConsoleSurvey} reads the holders.
+     *
+     * @param mainPid the unit's procServ, 0 or less when the unit has none (then every holder is an orphan)
+     * @return PIDs ascending, each once; empty when none (or not looked for)
+     */
+    public static List<Integer> orphanPids(ConsoleSurvey.Console console, int mainPid) {
+        Set<Integer> orphans = new TreeSet<>();
+        for (List<Integer> holders : console.listenerHolders()) {
+            if (mainPid <= 0 || !holders.contains(mainPid)) {
+                orphans.addAll(holders);
+            }
+        }
+        return List.copyOf(orphans);
     }
 
     /**

@@ -241,6 +241,7 @@ final class TrackedIoc {
                 tracker.lastExit(),
                 tracker.exits(),
                 active ? endpoints : IocEndpoints.NONE,
+                unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()),
                 answers);
     }
 

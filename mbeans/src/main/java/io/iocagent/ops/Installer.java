@@ -78,6 +78,7 @@ public final class Installer {
             }
         }
 
+        LocalAssets assets = session.mode() == Mode.LOCAL ? LocalAssets.forInstall(session) : null;
         byte[] installed = ConfText.installed(text, port).getBytes(StandardCharsets.UTF_8);
         try {
             AtomicFiles.write(targetFile, installed, session.mode() == Mode.SYSTEM
@@ -87,12 +88,28 @@ public final class Installer {
                     "  -> Check free space and the permissions of " + confDir + ".");
         }
 
-        boolean unitsChanged = session.mode() == Mode.SYSTEM || new LocalAssets(session).deploy();
-        if (unitsChanged) {
+        boolean unitsChanged = assets == null || assets.deploy();
+        if (unitsChanged && assets == null) {
             Systemd.run(() -> session.systemd().reload(), "reload systemd (daemon-reload)");
+        } else if (unitsChanged) {
+            reloadUserManager();
         }
         t.out("IOC " + name + " installed in " + session.mode().label() + " mode. Use 'start' command to run it.");
         return name;
+    }
+
+    /**
+     * Local mode reloads as the seed does ({@code daemon-reload || true}): the configuration and the
+     * unit files are in place by now, so a manager that cannot reload is a warning, not a failure
+     * that would leave the caller guessing what was installed.
+     */
+    private void reloadUserManager() {
+        try {
+            Systemd.run(() -> session.systemd().reload(), "reload the user manager (daemon-reload)");
+        } catch (OperationException e) {
+            t.err("Warning: " + e.getMessage());
+            t.err("  -> The configuration and unit files are installed; run 'systemctl --user daemon-reload' before 'start'.");
+        }
     }
 
     private Path resolveSource(String target) throws OperationException {

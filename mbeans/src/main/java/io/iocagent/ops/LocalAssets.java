@@ -24,9 +24,14 @@ import java.util.stream.Stream;
  * gate passed, and diff-aware: absent → written; identical → untouched; different → kept unless
  * {@code --force} or a {@code y} typed at a terminal (never fails the install).
  *
- * <p>When the unit directory is not on the user manager's unit search path (an
- * {@code IOC_RUNNER_LOCAL_SYSTEMD_DIR} override), the template is linked into the manager, which
- * is what {@code systemctl --user link} does, so its instances can start.
+ * <p>The files go into the unit directory and nowhere else, as the seed's do. When that directory
+ * is not on the user manager's unit search path (an {@code IOC_RUNNER_(LOCAL_)SYSTEMD_DIR}
+ * override, or a {@code $HOME} other than the manager's), nothing is linked into the user's real
+ * unit directory — a link would outlive its target, shadow or be shadowed by a template already
+ * there ({@code UnitExists}) and pin the first such directory for good — and a warning says that
+ * systemd will not load the template from there, and which file it loads instead, if any. The
+ * search path is read by {@link #forInstall} before the install writes anything, so a manager that
+ * cannot answer leaves nothing half-written.
  */
 final class LocalAssets {
 
@@ -36,11 +41,19 @@ final class LocalAssets {
     private final Session session;
     private final Terminal t;
     private final Layout layout;
+    private final List<Path> searchPath;
 
-    LocalAssets(Session session) {
+    private LocalAssets(Session session, List<Path> searchPath) {
         this.session = session;
         this.t = session.terminal();
         this.layout = session.layout();
+        this.searchPath = searchPath;
+    }
+
+    /** Reads what deploying needs from the user manager (its unit search path); call before writing anything. */
+    static LocalAssets forInstall(Session session) throws OperationException {
+        List<Path> searchPath = Systemd.call(() -> session.systemd().unitSearchPath(), "read the unit search path");
+        return new LocalAssets(session, searchPath.stream().map(p -> p.toAbsolutePath().normalize()).toList());
     }
 
     /** Deploys what is missing or confirmed; returns true when a unit file changed (reload needed). */
@@ -52,14 +65,19 @@ final class LocalAssets {
             throw OperationException.failure("Cannot create the log directory " + layout.logDir() + ": " + e.getMessage(),
                     "  -> Create it yourself or set IOC_RUNNER_LOCAL_LOG_DIR.");
         }
-        boolean offSearchPath = !onManagerSearchPath(layout.systemdDir());
-        boolean changed = deployTemplate(offSearchPath);
+        boolean offSearchPath = !searchPath.contains(unitDir());
+        boolean changed = deployTemplate();
         changed |= deployRotation(offSearchPath);
+        loadedTemplateNote(offSearchPath);
         lingerNote();
         return changed;
     }
 
-    private boolean deployTemplate(boolean offSearchPath) throws OperationException {
+    private Path unitDir() {
+        return layout.systemdDir().toAbsolutePath().normalize();
+    }
+
+    private boolean deployTemplate() throws OperationException {
         Path procServ = ProcServBinary.resolve(session);
         Path template = layout.templateFile();
         String text = UnitTemplates.local(layout.confDir(), layout.logDir(), procServ);
@@ -72,10 +90,36 @@ final class LocalAssets {
                     "  -> The configuration is installed; fix the permissions of " + layout.systemdDir()
                             + " and run install again.");
         }
-        if (offSearchPath) {
-            linkTemplate(template);
-        }
         return changed;
+    }
+
+    /**
+     * Says when systemd will not use the template just deployed: the unit directory is off its
+     * search path, or a directory before it on the path holds a file of the same name.
+     */
+    private void loadedTemplateNote(boolean offSearchPath) {
+        String name = layout.templateFile().getFileName().toString();
+        Optional<Path> loaded = searchPath.stream()
+                .takeWhile(dir -> !dir.equals(unitDir()))
+                .map(dir -> dir.resolve(name))
+                .filter(Files::exists)
+                .findFirst();
+        if (!offSearchPath && loaded.isEmpty()) {
+            return;
+        }
+        if (offSearchPath) {
+            t.err("Warning: " + unitDir() + " is not on the user manager's unit search path;");
+            t.err("         nothing was linked into it, so systemd does not load " + name + " from there");
+            t.err(loaded.map(f -> "         (it uses " + f + ", which this install did not change).")
+                    .orElse("         and 'start' will find no " + layout.templatePrefix() + "NAME.service unit."));
+            t.err("         The log rotation units there are not enabled either.");
+            t.err("  -> Use the manager's unit directory (unset IOC_RUNNER_SYSTEMD_DIR / IOC_RUNNER_LOCAL_SYSTEMD_DIR,");
+            t.err("     with HOME as the user manager's), or put this directory on its search path yourself.");
+        } else {
+            t.err("Warning: systemd loads " + name + " from " + loaded.get() + ", which comes before "
+                    + unitDir() + " on its unit search path; the template written here is not used.");
+            t.err("  -> Remove or update " + loaded.get() + " if the IOCs should use this one.");
+        }
     }
 
     /**
@@ -166,22 +210,6 @@ final class LocalAssets {
         }
     }
 
-    /** True when the user manager loads units from {@code dir} without a link. */
-    private boolean onManagerSearchPath(Path dir) throws OperationException {
-        List<Path> searchPath = Systemd.call(() -> session.systemd().unitSearchPath(), "read the unit search path");
-        Path normal = dir.toAbsolutePath().normalize();
-        return searchPath.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(normal));
-    }
-
-    private void linkTemplate(Path template) throws OperationException {
-        if (Files.isSymbolicLink(userConfigUnitDir().resolve(template.getFileName()))) {
-            return;
-        }
-        Systemd.run(() -> session.systemd().linkUnitFile(template, false), "link " + template + " into the user manager");
-        t.out("Linked " + template + " into the user manager (" + template.getParent()
-                + " is not on its unit search path).");
-    }
-
     /**
      * Local log rotation (the seed's {@code deploy_local_logrotate}): best effort, never aborts the
      * install. Returns true when a unit file changed.
@@ -218,7 +246,7 @@ final class LocalAssets {
             changed |= place(service, UnitTemplates.localLogrotateService(logrotate.get(), cfgDir),
                     "logrotate service unit", "local logrotate service");
             changed |= place(timer, UnitTemplates.localLogrotateTimer(), "logrotate timer unit", "local logrotate timer");
-            enableRotation(service, timer, offSearchPath);
+            enableRotation(timer, offSearchPath);
             return changed;
         } catch (IOException e) {
             t.err("Warning: local log rotation not installed: " + e.getMessage());
@@ -227,19 +255,17 @@ final class LocalAssets {
     }
 
     /**
-     * Enables the rotation timer the way {@code systemctl link} and {@code enable} do — symlinks in
-     * the user's unit directory and its {@code timers.target.wants} — without asking systemd to
-     * operate a unit that is not an IOC's. The timer then runs from the user manager's next start;
-     * a note says how to start it now.
+     * Enables the rotation timer the way {@code systemctl enable} does — a symlink in
+     * {@code timers.target.wants} of the unit directory, which the manager reads since the directory
+     * is on its search path — without asking systemd to operate a unit that is not an IOC's. The
+     * timer then runs from the user manager's next start; a note says how to start it now. Off the
+     * search path nothing is enabled (the warning about the template says so).
      */
-    private void enableRotation(Path service, Path timer, boolean offSearchPath) throws IOException {
-        Path config = userConfigUnitDir();
+    private void enableRotation(Path timer, boolean offSearchPath) throws IOException {
         if (offSearchPath) {
-            for (Path unit : List.of(service, timer)) {
-                symlink(config.resolve(unit.getFileName()), unit);
-            }
+            return;
         }
-        if (symlink(config.resolve("timers.target.wants").resolve(timer.getFileName()), timer)) {
+        if (symlink(layout.systemdDir().resolve("timers.target.wants").resolve(timer.getFileName()), timer)) {
             t.out("Enabled " + timer.getFileName() + " (hourly local log rotation).");
             t.err("Note: start it now with 'systemctl --user start " + timer.getFileName()
                     + "' (it starts by itself with your user manager).");
@@ -296,13 +322,6 @@ final class LocalAssets {
         candidates.addAll(List.of(Path.of("/usr/sbin/logrotate"), Path.of("/sbin/logrotate"), Path.of("/usr/bin/logrotate")));
         session.searchPath().forEach(d -> candidates.add(d.resolve("logrotate")));
         return candidates.stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
-    }
-
-    /** The user manager's persistent unit directory, where {@code link} and {@code enable} put links. */
-    private Path userConfigUnitDir() {
-        String xdg = session.env().get("XDG_CONFIG_HOME");
-        Path config = xdg == null || xdg.isEmpty() ? session.account().home().resolve(".config") : Path.of(xdg);
-        return config.resolve("systemd/user").toAbsolutePath().normalize();
     }
 
     private void lingerNote() {

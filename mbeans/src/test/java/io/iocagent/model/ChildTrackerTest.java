@@ -1,7 +1,9 @@
 package io.iocagent.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.iocagent.crash.ChildExit;
 import io.iocagent.procserv.LogEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,8 @@ class ChildTrackerTest {
             pid -> parents.getOrDefault(pid, -1));
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private long offset;
+    /** The last child started; a banner() ends it. */
+    private int lastChild = -1;
 
     // ---- a tiny log DSL ----
 
@@ -32,6 +36,7 @@ class ChildTrackerTest {
 
     private void child(int pid, int parent) {
         parents.put(pid, parent);
+        lastChild = pid;
         tracker.accept(new LogEvent.ChildStarted(offset++, pid), now);
     }
 
@@ -43,7 +48,9 @@ class ChildTrackerTest {
         tracker.accept(new LogEvent.InitComplete(offset++), now);
     }
 
+    /** procServ's death banner for the last child, which is gone by then. */
     private void banner() {
+        parents.remove(lastChild);
         tracker.accept(new LogEvent.ChildShuttingDown(offset++), now);
     }
 
@@ -347,6 +354,7 @@ class ChildTrackerTest {
     @Test
     void theBacklogEstablishesTheCurrentChild() {
         parents.put(7, PROCSERV);
+        lastChild = 7;
         tracker.acceptBacklog(List.of(
                 new LogEvent.ChildStarted(0, 5), new LogEvent.InitComplete(1), new LogEvent.ChildShuttingDown(2),
                 new LogEvent.ChildStarted(3, 6), new LogEvent.ChildShuttingDown(4),
@@ -386,5 +394,58 @@ class ChildTrackerTest {
         tracker.acceptBacklog(backlog, now.minus(Duration.ofHours(2)), now);
         active();
         assertEquals(Readiness.STARTING, readiness());
+    }
+
+    // ---- an orphan procServ writing into the same log ----
+
+    private static final int ORPHAN = 300;
+
+    /** The live run: procServ NEW_PROCSERV (alive) with child 3 past its marker; an orphan procServ lives beside it. */
+    private void liveRunBesideAnOrphan() {
+        parents.put(NEW_PROCSERV, 1);
+        parents.put(ORPHAN, 1);
+        parents.put(9, ORPHAN);
+        unit("active", NEW_PROCSERV, 0);
+        child(3, NEW_PROCSERV);
+        marker();
+        tick(11);
+        assertEquals(Readiness.READY, readiness());
+    }
+
+    @Test
+    void anOrphansDeathBannerWhileTheLiveChildRunsIsNotTheLiveIocsCrash() {
+        liveRunBesideAnOrphan();
+        parents.remove(9);
+        parents.remove(ORPHAN);
+        tracker.accept(new LogEvent.ChildShuttingDown(offset++), now); // the orphan was killed and says so
+        assertEquals(Readiness.READY, readiness(), "IOC: READY after only the orphan died");
+        tick(61);
+        assertEquals(Readiness.READY, readiness(), "IOC: not STARTING for ever after the orphan died");
+        assertEquals(3, tracker.childPid());
+    }
+
+    @Test
+    void anOrphansNewChildAndItsExitAreNotTheLiveIocs() {
+        liveRunBesideAnOrphan();
+        tracker.accept(new LogEvent.ChildExited(offset++, new ChildExit(9, -1, 9, null)), now);
+        parents.put(10, ORPHAN);
+        tracker.accept(new LogEvent.ChildStarted(offset++, 10), now); // the orphan restarted its child
+        assertEquals(3, tracker.childPid(), "the live IOC's child is still 3");
+        assertEquals(0, tracker.childRestarts(), "the orphan's restart is not the live IOC's");
+        assertNull(tracker.lastExit(), "the orphan's child exit is not the live IOC's");
+        assertEquals(Readiness.READY, readiness());
+    }
+
+    @Test
+    void aNewChildOfAnotherProcServCountsAsANewRunOnceTheOldProcServIsGone() {
+        parents.put(PROCSERV, 1);
+        active();
+        child(3, PROCSERV);
+        marker();
+        parents.remove(PROCSERV); // systemd replaced procServ; the agent has not seen the new MainPID yet
+        banner();
+        child(4, NEW_PROCSERV);
+        assertEquals(4, tracker.childPid());
+        assertEquals(0, tracker.childRestarts(), "the first child of a new run is no restart");
     }
 }

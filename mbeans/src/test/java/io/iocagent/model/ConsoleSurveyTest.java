@@ -1,5 +1,6 @@
 package io.iocagent.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,5 +40,31 @@ class ConsoleSurveyTest {
     void connectedSocketsAndSocketsWithoutAFileIdentityAreKept() {
         assertTrue(ConsoleSurvey.reachable(socket(UnixSocket.State.ESTABLISHED, Optional.of(FILE)), Optional.empty()));
         assertTrue(ConsoleSurvey.reachable(socket(UnixSocket.State.LISTEN, Optional.empty()), Optional.empty()));
+    }
+
+    // ---- processes of the IOC outside its unit ----
+
+    private static ConsoleSurvey.Console holders(List<List<Integer>> holders) {
+        return new ConsoleSurvey.Console(true, 1, 0, 5, List.of(), holders);
+    }
+
+    @Test
+    void theHoldersOfAListenerTheUnitsProcServDoesNotHoldAreOrphans() {
+        // the orphan procServ 300 and its child 301 beside the unit's procServ 200 and its child 201
+        ConsoleSurvey.Console console = holders(List.of(List.of(300, 301), List.of(200, 201)));
+        assertEquals(List.of(300, 301), IocFacts.orphanPids(console, 200), "IOC x: orphans beside MainPID 200");
+    }
+
+    @Test
+    void withoutAMainPidEveryListenerHolderIsAnOrphan() {
+        ConsoleSurvey.Console console = holders(List.of(List.of(301, 300)));
+        assertEquals(List.of(300, 301), IocFacts.orphanPids(console, 0), "IOC x stopped, yet its console is held");
+    }
+
+    @Test
+    void theUnitsOwnListenerAloneOrNoneLookedForIsNoOrphan() {
+        assertEquals(List.of(), IocFacts.orphanPids(holders(List.of(List.of(200, 201))), 200));
+        assertEquals(List.of(), IocFacts.orphanPids(new ConsoleSurvey.Console(true, 1, 0, 5, List.of()), 200));
+        assertEquals(List.of(), IocFacts.orphanPids(ConsoleSurvey.Console.ABSENT, 0));
     }
 }

@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Assumptions;
  * The integration test bed: a real {@code systemd --user} over its D-Bus user bus, real procServ,
  * and stand-in IOCs — isolated so a test run never touches a user's real IOCs.
  *
- * <p>Each instance owns a temporary root with its own conf, log and unit directories and a unique
- * unit template prefix ({@code ioct<id>-@}), so its units are {@code ioct<id>-@NAME.service} and
- * never {@code epics-@NAME.service}. IOC names from {@link #iocName} carry the run id too, because
+ * <p>Each instance owns a temporary root with its own conf and log directories, writes its unit
+ * files into the manager's runtime unit directory, and has a unique unit template prefix
+ * ({@code ioct<id>-@}), so its units are {@code ioct<id>-@NAME.service} and never
+ * {@code epics-@NAME.service}. IOC names from {@link #iocName} carry the run id too, because
  * the user manager fixes the socket directory at {@code $XDG_RUNTIME_DIR/procserv/NAME}.
- * {@link #close()} stops every unit of the prefix, removes every link systemd made for it, and
+ * {@link #close()} stops every unit of the prefix, removes every unit file and link of it, and
  * deletes the root.
  *
  * <p>When procServ or a user manager is missing, {@link #open()} skips the test with one line naming
@@ -179,8 +180,13 @@ public final class TestBed implements AutoCloseable {
         return root.resolve("procServ.d");
     }
 
+    /**
+     * The unit directory: the user manager's runtime unit directory {@code $XDG_RUNTIME_DIR/systemd/user},
+     * which is on its search path, so installs load their template without any link (names of this
+     * run start with its prefix, and {@link #close()} removes them).
+     */
     public Path systemdDir() {
-        return root.resolve("systemd");
+        return runtimeDir.resolve("systemd/user");
     }
 
     public Path logDir() {
