@@ -60,6 +60,19 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * The command line's session: jobs, reloads and states through {@code controlConnector} (its
+     * lean connection), read-only questions through {@code queryConnector}, each opened on first
+     * use and closed with the session.
+     *
+     * @param connector opens dbus-java's connection, for a control or queries not given
+     */
+    public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
+                   Supplier<SystemdBus> connector, Supplier<UnitControl> controlConnector,
+                   Supplier<UnitQuery> queryConnector) {
+        this(layout, account, env, terminal, force, connector, controlConnector, queryConnector, true);
+    }
+
+    /**
      * A command-line session whose manager is {@code control} and {@code queries} rather than a
      * D-Bus connection (unit tests of the operations answer systemd with a table).
      */
@@ -191,6 +204,13 @@ public final class Session implements AutoCloseable {
     public void close() {
         if (queries != null) {
             queries.close();
+        }
+        if (systemd instanceof AutoCloseable control && ownsBus) {
+            try {
+                control.close();
+            } catch (Exception e) {
+                // closing: nothing to do about it
+            }
         }
         if (bus != null && ownsBus) {
             bus.close();
