@@ -11,6 +11,7 @@ import io.iocagent.jmx.JmxSurface;
 import io.iocagent.jmx.Operations;
 import io.iocagent.jmx.RemoteJmx;
 import io.iocagent.model.Refresher;
+import io.iocagent.ops.AuditLog;
 import io.iocagent.ops.Session;
 import io.iocagent.posix.Account;
 import java.io.IOException;
@@ -93,6 +94,9 @@ public final class AgentDaemon implements AutoCloseable {
         s.limits().applyJvmWide();
         if (s.auditLog().isPresent()) {
             AuditFile.attach(s.auditLog().get());
+        }
+        if (!s.auditRefusalsInterval().isZero()) {
+            opened(AuditLog.digestRefusals(s.auditRefusalsInterval()));
         }
         Optional<CredentialsFile> credentials = s.credentials().isPresent()
                 ? Optional.of(CredentialsFile.open(s.credentials().get())) : Optional.empty();

@@ -33,7 +33,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                             List<String> corsOrigins, String metricsHost, int metricsPort, boolean metricsEnabled,
                             Optional<Integer> jmxRemotePort, String jmxRemoteHost, Optional<Path> credentials,
                             Optional<Path> tlsKeystore, Optional<String> tlsKeystorePassword, Duration pollInterval,
-                            Optional<Path> auditLog, HttpLimits limits) {
+                            Optional<Path> auditLog, Duration auditRefusalsInterval, HttpLimits limits) {
 
     /** Every key, with its default ("" = unset) and what it means (shown by {@code agent --help}). */
     static final Map<String, String[]> KEYS = keys();
@@ -67,6 +67,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         k.put("tls.keystore.password.file", new String[] {"", "file holding the keystore password (first line); or set IOC_AGENT_TLS_KEYSTORE_PASSWORD"});
         k.put("poll.interval", new String[] {"5s", "how often CPU, memory, sockets and console clients are read (e.g. 5s, 500ms)"});
         k.put("audit.log", new String[] {"", "file for the audit log (default: the agent's own log)"});
+        k.put("audit.refusals.interval", new String[] {"60s", "identical refusals: one audit line per interval (count=N); 0s: all"});
         HttpLimits d = HttpLimits.DEFAULTS;
         k.put("http.request.timeout", new String[] {d.requestTimeout().toSeconds() + "s",
                 "a request (line, headers, body) must arrive within this; idle connections close after it"});
@@ -144,7 +145,8 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 values.get("jmx.remote.port").isEmpty() ? Optional.empty() : Optional.of(port(values, "jmx.remote.port")),
                 host(values, "jmx.remote.host"), path(values, "credentials.file"),
                 path(values, "tls.keystore"), keystorePassword(values, env),
-                duration(values, "poll.interval", Duration.ofMillis(100)), path(values, "audit.log"), limits(values));
+                duration(values, "poll.interval", Duration.ofMillis(100)), path(values, "audit.log"),
+                duration(values, "audit.refusals.interval", Duration.ZERO), limits(values));
     }
 
     /** The environment variable that may carry the keystore password. */

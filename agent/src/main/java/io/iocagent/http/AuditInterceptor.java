@@ -53,7 +53,8 @@ final class AuditInterceptor extends AbstractJolokiaService<RequestInterceptor> 
                 if (!RoleRestrictor.readOnlyOperation(exec.getObjectName(), exec.getOperation())) {
                     scope.succeeded("exec", exec.getObjectName(), exec.getOperation(), arguments,
                             AuditLog.render(arguments), String.valueOf(value));
-                } else if (!arguments.isEmpty() && arguments.get(0) != null) {
+                } else if (RoleRestrictor.notificationPull(exec.getObjectName(), exec.getOperation())
+                        && !arguments.isEmpty() && arguments.get(0) != null) {
                     scope.notifications().seen(arguments.get(0).toString());
                 }
             } else if (request instanceof JolokiaWriteRequest write) {

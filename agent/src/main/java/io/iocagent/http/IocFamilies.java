@@ -28,8 +28,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The per-IOC Prometheus families ({@code epics_ioc_*}), built straight from the immutable
- * {@link Snapshot} when scraped: labelled {@code ioc} only (plus {@code state} on the one-hot
- * {@code epics_ioc_state}, and the descriptive labels of {@code epics_ioc_info}). Unknown values
+ * {@link Snapshot} when scraped: labelled {@code ioc} only (plus {@code state} on the one-hots
+ * {@code epics_ioc_state} and {@code epics_ioc_readiness}, and the descriptive labels of {@code epics_ioc_info}). Unknown values
  * (memory -1, no start time, CPU NaN) are absent series, not sentinel numbers; an IOC that leaves
  * the snapshot leaves every family at once. Nothing is mirrored into meters between scrapes.
  *
@@ -50,7 +50,7 @@ final class IocFamilies implements MultiCollector {
 
     /** The Prometheus names of the families, as the registry filters them. */
     static final List<String> NAMES = List.of("epics_ioc", "epics_ioc_up", "epics_ioc_state", "epics_ioc_ready",
-            "epics_ioc_memory_bytes", "epics_ioc_start_time_seconds", "epics_ioc_console_clients",
+            "epics_ioc_readiness", "epics_ioc_memory_bytes", "epics_ioc_start_time_seconds", "epics_ioc_console_clients",
             "epics_ioc_ca_clients", "epics_ioc_pva_clients",
             "epics_ioc_socket_listening", "epics_ioc_socket_recv_queue", "epics_ioc_socket_send_queue",
             "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds",
@@ -136,6 +136,7 @@ final class IocFamilies implements MultiCollector {
                 "The unit's systemd ActiveState, one-hot over the state label"), states));
         out.add(gauge("epics_ioc_ready", "1 when the IOC reported initialization complete and has not died since", iocs,
                 i -> flag(i.readiness() == Readiness.READY)));
+        out.add(readiness(iocs));
         out.add(gauge("epics_ioc_memory_bytes", "Memory used by the IOC's unit (cgroup)", iocs,
                 i -> i.memoryBytes() < 0 ? Double.NaN : i.memoryBytes()));
         out.add(gauge("epics_ioc_start_time_seconds", "When the unit became active, Unix time", iocs,
@@ -164,6 +165,24 @@ final class IocFamilies implements MultiCollector {
                 + " and its child holding the IOC's console), 0 when none", iocs, i -> i.orphanPids().size()));
         out.add(childExits(iocs));
         return new MetricSnapshots(out);
+    }
+
+    /**
+     * {@code epics_ioc_readiness{ioc,state}}: the IOC's {@link Readiness}, one-hot over every value
+     * of the enum (its name as the label value, as JMX shows it), so summing by {@code state} gives
+     * exactly the manager MBean's counts ({@link Snapshot#count}) and a value added to the enum
+     * appears here by itself.
+     */
+    private static GaugeSnapshot readiness(Collection<IocSnapshot> iocs) {
+        Readiness[] values = Readiness.values();
+        List<GaugeDataPointSnapshot> points = new ArrayList<>(iocs.size() * values.length);
+        for (IocSnapshot i : iocs) {
+            for (Readiness r : values) {
+                points.add(new GaugeDataPointSnapshot(flag(r == i.readiness()), Labels.of("ioc", i.name(), "state", r.name()), null));
+            }
+        }
+        return new GaugeSnapshot(new MetricMetadata("epics_ioc_readiness",
+                "The IOC's Readiness (as JMX shows it), one-hot over the state label"), points);
     }
 
     /** One gauge family with a series per IOC whose value is known (not NaN). */

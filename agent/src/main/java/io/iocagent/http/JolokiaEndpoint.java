@@ -125,6 +125,11 @@ public final class JolokiaEndpoint implements AutoCloseable {
         c.put("includeStackTrace", "false");
         c.put("serializeException", "false");
         c.put("debug", "false");
+        // Keys of pattern reads and searches in canonical form (properties sorted), as JMX tools
+        // expect: since 2.5 Jolokia's default keeps the registration order ("type=Ioc,name=x"), and
+        // the Java client's JolokiaReadResponse.getValue(ObjectName, attribute) then finds nothing
+        // (a stock 2.6.0 agent fails the same way). A request may still ask for canonicalNaming=false.
+        c.put("canonicalNaming", "true");
         // NEVER: jolokia.* system properties and JOLOKIA_* variables must not change the security setup.
         return new JolokiaServerConfig(c, SystemPropertyMode.NEVER);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import io.iocagent.jmx.SurfaceAudit;
 import io.iocagent.jmx.Disclosure;
+import io.iocagent.jmx.JvmReads;
 import io.iocagent.ops.AuditLog;
 import javax.management.ObjectName;
 import javax.xml.XMLConstants;
@@ -124,11 +125,17 @@ public final class RoleRestrictor implements Restrictor {
     }
 
     /**
-     * Operations a viewer may run because they only read: fetching pulled notifications from
-     * Jolokia's own store ({@code jolokia:type=NotificationStore,agent=…}, operation {@code pull}).
-     * Not audited.
+     * Operations a viewer may run because they only read, by GET too, and that are not audited:
+     * fetching pulled notifications from Jolokia's own store ({@link #notificationPull}) and the
+     * JVM's read-only operations ({@link JvmReads}: thread info and dumps, as Hawtio's thread
+     * view asks). The policy file must still allow them.
      */
     static boolean readOnlyOperation(ObjectName mbean, String operation) {
+        return notificationPull(mbean, operation) || JvmReads.readOnly(mbean, operation);
+    }
+
+    /** {@code pull} of Jolokia's notification store ({@code jolokia:type=NotificationStore,agent=…}). */
+    static boolean notificationPull(ObjectName mbean, String operation) {
         return "jolokia".equals(mbean.getDomain())
                 && "NotificationStore".equals(mbean.getKeyProperty("type"))
                 && (operation.equals("pull") || operation.startsWith("pull("));
@@ -160,16 +167,36 @@ public final class RoleRestrictor implements Restrictor {
             AUDIT.record(new AuditLog.Event("jolokia", caller.name(), caller.roleName(), s.remote(), action,
                     SurfaceAudit.iocOf(mbean, List.of()), mbean.getCanonicalName(), member, "", AuditLog.Outcome.STARTED, ""));
         }
+        if (refusal != null && policyAllows) {
+            // Jolokia's own answer would be "Operation X forbidden for MBean Y" without a reason;
+            // its handlers pass a SecurityException on as the 403's error text.
+            throw new SecurityException((action.equals("exec") ? "Operation " : "Writing attribute ") + member + " of "
+                    + mbean + " refused: " + refusal + hint(refusal));
+        }
         return refusal == null;
     }
+
+    /** What to do about a refusal a client can fix. */
+    private static String hint(String refusal) {
+        if (refusal.equals(BY_POST)) {
+            return ". -> Send it as a JSON POST (Jolokia Java client: client.execute(request, HttpMethod.POST)).";
+        }
+        if (refusal.equals(OPERATOR_ONLY)) {
+            return ". -> Log in as a user with the operator role.";
+        }
+        return ".";
+    }
+
+    static final String OPERATOR_ONLY = "operations need the operator role";
+    static final String BY_POST = "operations must be sent by POST";
 
     private static String refusal(RequestScope s, boolean policyAllows) {
         Caller caller = s.caller();
         if (caller == null || !caller.operator()) {
-            return "operations need the operator role";
+            return OPERATOR_ONLY;
         }
         if (!"POST".equalsIgnoreCase(s.method())) {
-            return "operations must be sent by POST";
+            return BY_POST;
         }
         return policyAllows ? null : "the access policy forbids it";
     }

@@ -11,12 +11,14 @@ import io.iocagent.conf.Mode;
 import io.iocagent.http.Dashboards.Dashboard;
 import io.iocagent.http.Dashboards.LabelValues;
 import io.iocagent.http.Dashboards.Target;
+import io.iocagent.model.Readiness;
 import io.iocagent.posix.Account;
 import io.iocagent.testbed.Behaviour;
 import io.iocagent.testbed.TestBed;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,6 +194,15 @@ class DashboardQueriesIT {
         assertFalse(tripped.contains(healthy), crashLoop + " also returns " + tripped);
         assertFalse(tripped.contains(stopped), crashLoop + " also returns " + tripped);
         assertEquals(1.0, stat(fleet(), "Crash-looping"), "the fleet's crash-looping count");
+        // One definition: the dashboard's counts are the manager MBean's, and so are the sums of
+        // epics_ioc_readiness over every Readiness value (what Prometheus holds lags by a scrape).
+        TestBed.await(SCRAPED, "the fleet dashboard's Failed and Crash-looping equal the manager MBean's counts",
+                () -> stat(fleet(), "Failed") == managerCount("FailedCount")
+                        && stat(fleet(), "Crash-looping") == managerCount("CrashLoopCount"));
+        TestBed.await(SCRAPED, "sum by (state) (epics_ioc_readiness) equals the manager's ReadinessCounts",
+                () -> readinessSums().equals(managerReadinessCounts()));
+        assertEquals(1.0, managerCount("CrashLoopCount"), "CrashLoopCount with one crash-looping stand-in");
+        assertEquals(0.0, managerCount("FailedCount"), "FailedCount");
 
         TestBed.await(SCRAPED, "IocCrashLooping pending or firing for " + looping,
                 () -> alert("IocCrashLooping", looping).isPresent());
@@ -221,6 +236,43 @@ class DashboardQueriesIT {
         List<Object> result = prometheus.query(Dashboards.substitute(t.expr(), grafanaVariables()));
         assertEquals(1, result.size(), t.describe() + " → " + result);
         return Double.parseDouble(String.valueOf(Dashboards.list(Dashboards.map(result.get(0)).get("value")).get(1)));
+    }
+
+    private static double managerCount(String attribute) {
+        try {
+            return ((Number) ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new ObjectName("epics.ioc:type=Manager"), attribute)).doubleValue();
+        } catch (JMException e) {
+            throw new AssertionError("reading Manager " + attribute + ": " + e, e);
+        }
+    }
+
+    /** The manager's ReadinessCounts as the agent's MBean gives them, every value of Readiness. */
+    private static Map<String, Double> managerReadinessCounts() {
+        try {
+            Map<String, Double> out = new java.util.TreeMap<>();
+            TabularData rows = (TabularData) ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new ObjectName("epics.ioc:type=Manager"), "ReadinessCounts");
+            for (Object row : rows.values()) {
+                CompositeData c = (CompositeData) row;
+                out.put((String) c.get("key"), ((Number) c.get("value")).doubleValue());
+            }
+            assertEquals(Readiness.values().length, out.size(), "ReadinessCounts " + out);
+            return out;
+        } catch (JMException e) {
+            throw new AssertionError("reading Manager ReadinessCounts: " + e, e);
+        }
+    }
+
+    /** {@code sum by (state) (epics_ioc_readiness)} as Prometheus answers it now. */
+    private static Map<String, Double> readinessSums() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (Object r : prometheus.query("sum by (state) (epics_ioc_readiness{job=\"" + JOB + "\"})")) {
+            Map<String, Object> row = Dashboards.map(r);
+            out.put(String.valueOf(Dashboards.map(row.get("metric")).get("state")),
+                    Double.parseDouble(String.valueOf(Dashboards.list(row.get("value")).get(1))));
+        }
+        return out;
     }
 
     /** Loaded alerting rules by name, from /api/v1/rules. */

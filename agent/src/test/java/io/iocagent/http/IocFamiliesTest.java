@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.Readiness;
+import io.iocagent.model.Snapshot;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.IOException;
@@ -14,6 +17,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class IocFamiliesTest {
@@ -31,12 +39,47 @@ class IocFamiliesTest {
      */
     @Test
     void textFormatIsByteForByteWhatDashboardsWereBuiltOn() throws IOException {
-        assertEquals(recorded("ioc-families.txt"), text(FORMATS.getPrometheusTextFormatWriter()));
+        assertEquals(recorded("ioc-families.txt"), withoutReadiness(text(FORMATS.getPrometheusTextFormatWriter())));
     }
 
     @Test
     void openMetricsIsByteForByteWhatDashboardsWereBuiltOn() throws IOException {
-        assertEquals(recorded("ioc-families.om"), text(FORMATS.getOpenMetricsTextFormatWriter()));
+        assertEquals(recorded("ioc-families.om"), withoutReadiness(text(FORMATS.getOpenMetricsTextFormatWriter())));
+    }
+
+    /**
+     * The one-hot readiness covers every value of the enum (so a value added later appears without
+     * a change here), has exactly one 1 per IOC, and summed by state equals the snapshot's counts —
+     * the numbers the manager MBean shows.
+     */
+    @Test
+    void readinessIsOneHotOverEveryValueAndSumsToTheManagersCounts() {
+        IocSnapshot failed = withReadiness(FakeSnapshotSource.running("delta"), Readiness.FAILED);
+        IocSnapshot looping = withReadiness(FakeSnapshotSource.running("epsilon"), Readiness.CRASH_LOOP);
+        source.publish(FakeSnapshotSource.running("alpha"), FakeSnapshotSource.stopped("beta"), failed, looping);
+        String body = text(FORMATS.getPrometheusTextFormatWriter());
+        Map<String, Double> sums = new TreeMap<>();
+        Map<String, Integer> onesPerIoc = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^epics_ioc_readiness\\{ioc=\"([^\"]+)\",state=\"([A-Z_]+)\"\\} ([0-9.]+)$").matcher(body);
+        int series = 0;
+        while (m.find()) {
+            series++;
+            double v = Double.parseDouble(m.group(3));
+            sums.merge(m.group(2), v, Double::sum);
+            if (v == 1.0) {
+                onesPerIoc.merge(m.group(1), 1, Integer::sum);
+            }
+        }
+        assertEquals(4 * Readiness.values().length, series, "one series per IOC and Readiness value:\n" + body);
+        assertEquals(Map.of("alpha", 1, "beta", 1, "delta", 1, "epsilon", 1), onesPerIoc, "exactly one 1 per IOC:\n" + body);
+        Snapshot snapshot = source.current();
+        for (Readiness r : Readiness.values()) {
+            assertEquals((double) snapshot.count(r), sums.get(r.name()), "sum of epics_ioc_readiness{state=\"" + r
+                    + "\"} against the snapshot's count (FailedCount, CrashLoopCount, ...):\n" + body);
+        }
+        assertEquals(1.0, sums.get("FAILED"));
+        assertEquals(1.0, sums.get("CRASH_LOOP"));
+        assertTrue(body.contains("epics_ioc_readiness{ioc=\"delta\",state=\"FAILED\"} 1.0"), body);
     }
 
     @Test
@@ -100,6 +143,19 @@ class IocFamiliesTest {
         byte[] body = families.rendered(writer);
         assertArrayEquals(body, families.rendered(writer));
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** The body without the {@code epics_ioc_readiness} family, which the recordings predate. */
+    private static String withoutReadiness(String body) {
+        return body.lines().filter(l -> !l.matches("(# (HELP|TYPE) )?epics_ioc_readiness[ {].*"))
+                .map(l -> l + "\n").collect(Collectors.joining());
+    }
+
+    private static IocSnapshot withReadiness(IocSnapshot a, Readiness readiness) {
+        return new IocSnapshot(a.name(), a.installed(), a.activeState(), a.subState(), a.enabled(), readiness,
+                a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
+                a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
+                a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits());
     }
 
     private static String recorded(String name) throws IOException {

@@ -32,10 +32,29 @@ class RoleRestrictorTest {
     @Test
     void viewerIsRefusedOperationsAndTheRefusalIsRecorded() {
         open("POST", Role.VIEWER);
-        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
-        assertFalse(restrictor.isAttributeWriteAllowed(IOC, "Level"));
+        SecurityException exec = assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(IOC, "restart"));
+        assertEquals("Operation restart of epics.ioc:type=Ioc,name=x refused: operations need the operator role."
+                + " -> Log in as a user with the operator role.", exec.getMessage());
+        SecurityException write = assertThrows(SecurityException.class, () -> restrictor.isAttributeWriteAllowed(IOC, "Level"));
+        assertTrue(write.getMessage().startsWith("Writing attribute Level of epics.ioc:type=Ioc,name=x refused"), write.getMessage());
         assertEquals(2, scope.attempts().size());
         assertEquals("operations need the operator role", scope.attempts().get(0).refusal);
+    }
+
+    @Test
+    void theJvmsReadOnlyOperationsAreOpenToViewersByGetTooAndNotRecorded() {
+        open("GET", Role.VIEWER);
+        ObjectName threading = name("java.lang:type=Threading");
+        assertTrue(restrictor.isOperationAllowed(threading, "getThreadInfo"));
+        assertTrue(restrictor.isOperationAllowed(threading, "getThreadInfo([J,int)"));
+        assertTrue(restrictor.isOperationAllowed(threading, "dumpAllThreads"));
+        assertTrue(restrictor.isOperationAllowed(threading, "findDeadlockedThreads"));
+        assertEquals(0, scope.attempts().size(), "reads are no audited attempts");
+        assertFalse(restrictor.isOperationAllowed(threading, "resetPeakThreadCount"), "changes a peak");
+        assertFalse(restrictor.isOperationAllowed(name("java.lang:type=Memory"), "gc"));
+        assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(name("java.lang:type=Memory"), "getThreadInfo"),
+                "not the Threading MBean");
+        assertFalse(restrictor.isOperationAllowed(name("com.sun.management:type=HotSpotDiagnostic"), "dumpHeap"));
     }
 
     @Test
@@ -45,7 +64,9 @@ class RoleRestrictorTest {
         assertNull(scope.attempts().get(0).refusal);
         scope.close();
         open("GET", Role.OPERATOR);
-        assertFalse(restrictor.isOperationAllowed(IOC, "restart"));
+        SecurityException e = assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(IOC, "restart"));
+        assertTrue(e.getMessage().contains("operations must be sent by POST. -> Send it as a JSON POST (Jolokia Java client:"
+                + " client.execute(request, HttpMethod.POST))"), e.getMessage());
         assertEquals("operations must be sent by POST", scope.attempts().get(0).refusal);
     }
 
@@ -71,7 +92,7 @@ class RoleRestrictorTest {
     void identicalRefusedOrFinishedOperationsOfABulkAreEachTheirOwnAttempt() {
         open("POST", Role.VIEWER);
         for (int i = 0; i < 5; i++) {
-            restrictor.isOperationAllowed(IOC, "stop");
+            assertThrows(SecurityException.class, () -> restrictor.isOperationAllowed(IOC, "stop"));
         }
         assertEquals(5, scope.attempts().size(), "five refused stops in one bulk are five attempts");
         scope.close();

@@ -6,6 +6,8 @@ import io.iocagent.model.Readiness;
 import io.iocagent.model.Snapshot;
 import io.iocagent.model.SnapshotSource;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.management.MBeanException;
 
 /** {@link ManagerMXBean}: counts from the source's current snapshot, operations via {@link Operations}. Thread-safe. */
@@ -47,6 +49,13 @@ final class ManagerBean implements ManagerMXBean {
     @Override
     public long getCrashLoopCount() {
         return source.current().count(Readiness.CRASH_LOOP);
+    }
+
+    @Override
+    public Map<String, Long> getReadinessCounts() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        source.current().readinessCounts().forEach((r, n) -> out.put(r.name(), n));
+        return out;
     }
 
     @Override

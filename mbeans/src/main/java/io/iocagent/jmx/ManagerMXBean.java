@@ -6,6 +6,7 @@ import static javax.management.MBeanOperationInfo.ACTION;
 import static javax.management.MBeanOperationInfo.ACTION_INFO;
 import static javax.management.MBeanOperationInfo.INFO;
 
+import java.util.Map;
 import javax.management.MBeanException;
 
 /**
@@ -33,6 +34,10 @@ public interface ManagerMXBean {
 
     @Description("IOCs whose Readiness is CRASH_LOOP")
     long getCrashLoopCount();
+
+    @Description("IOCs per Readiness value, every value listed (0 included): ReadyCount, FailedCount and "
+            + "CrashLoopCount are three of these, and the metric epics_ioc_readiness summed by state gives the same numbers")
+    Map<String, Long> getReadinessCounts();
 
     @Description("Directory the NAME.conf files are read from")
     String getConfDirectory();

@@ -31,7 +31,8 @@ import javax.security.auth.Subject;
  * host), what, which IOC, and the outcome. While the call runs the thread is marked
  * {@link SurfaceAudit#begin()} so the operations do not log it a second time.</li>
  * </ul>
- * Reads, queries and notification subscriptions pass through untouched. Thread-safe.
+ * Reads, queries, notification subscriptions and the JVM's read-only operations ({@link JvmReads},
+ * for viewers too, so JConsole's thread view works) pass through unaudited. Thread-safe.
  */
 final class RemoteCallGate implements InvocationHandler {
 
@@ -72,6 +73,9 @@ final class RemoteCallGate implements InvocationHandler {
                 return null;
             }
             case "invoke" -> {
+                if (JvmReads.readOnly((ObjectName) args[0], (String) args[1])) {
+                    return jvmRead(method, args);
+                }
                 return audited("exec", (ObjectName) args[0], (String) args[1],
                         args[2] == null ? List.of() : Arrays.asList((Object[]) args[2]), method, args);
             }
@@ -98,6 +102,20 @@ final class RemoteCallGate implements InvocationHandler {
             default -> {
                 return forward(method, args);
             }
+        }
+    }
+
+    /**
+     * A read-only operation of the JVM's ({@link JvmReads}), for every role: past the JDK's access
+     * controller, which would refuse a {@code readonly} user any invoke, to the MBean server behind
+     * it; not audited, like any read.
+     */
+    private Object jvmRead(Method method, Object[] args) throws Throwable {
+        MBeanServer server = next instanceof MBeanServerForwarder f && f.getMBeanServer() != null ? f.getMBeanServer() : next;
+        try {
+            return method.invoke(server, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 

@@ -31,7 +31,8 @@ import javax.security.auth.Subject;
  * it liked (a nested-HashSet parameter ran the heap out) although the call was then refused.
  * Here each client connection is a proxy in front of the JDK's: these three calls are refused at
  * once (and audited) unless the caller is an operator and the target is an {@code epics.ioc}
- * MBean; everything else, and an allowed call, goes on to the JDK's connection, the access
+ * MBean, or the call is one of the JVM's read-only operations ({@link JvmReads}), open to every
+ * caller; everything else, and an allowed call, goes on to the JDK's connection, the access
  * controller and {@link RemoteCallGate}.
  *
  * <p>Every call's arguments, for every caller, are also read through {@link #FILTER} (depth,
@@ -105,7 +106,8 @@ final class RemoteConnectionGate extends RMIJRMPServerImpl {
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             String name = method.getName();
-            if (name.equals("invoke") || name.equals("setAttribute") || name.equals("setAttributes")) {
+            boolean jvmRead = name.equals("invoke") && JvmReads.readOnly((ObjectName) args[0], (String) args[1]);
+            if (!jvmRead && (name.equals("invoke") || name.equals("setAttribute") || name.equals("setAttributes"))) {
                 ObjectName mbean = (ObjectName) args[0];
                 String member = name.equals("invoke") ? (String) args[1] : "";
                 String action = name.equals("invoke") ? "exec" : "write";

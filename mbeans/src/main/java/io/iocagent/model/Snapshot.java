@@ -3,6 +3,8 @@ package io.iocagent.model;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -30,8 +32,26 @@ public record Snapshot(Instant takenAt, String mode, String confDirectory, boole
         return new Snapshot(Instant.EPOCH, mode, confDirectory, false, new TreeMap<>(), Duration.ZERO, 0);
     }
 
+    /**
+     * IOCs whose {@link IocSnapshot#readiness()} is {@code readiness}: the one definition of the
+     * fleet's counts. The manager MBean's {@code ReadyCount}, {@code FailedCount},
+     * {@code CrashLoopCount} and {@code ReadinessCounts} are this, and the per-IOC one-hot metric
+     * {@code epics_ioc_readiness} summed over IOCs is this too.
+     */
     public long count(Readiness readiness) {
         return iocs.values().stream().filter(i -> i.readiness() == readiness).count();
+    }
+
+    /** {@link #count} for every {@link Readiness} value in declaration order, zeros included. */
+    public Map<Readiness, Long> readinessCounts() {
+        Map<Readiness, Long> counts = new EnumMap<>(Readiness.class);
+        for (Readiness r : Readiness.values()) {
+            counts.put(r, 0L);
+        }
+        for (IocSnapshot i : iocs.values()) {
+            counts.merge(i.readiness(), 1L, Long::sum);
+        }
+        return counts;
     }
 
     /** IOCs whose unit is active; -1 while systemd is unreachable (the agent does not know). */

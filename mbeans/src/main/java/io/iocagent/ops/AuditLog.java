@@ -1,5 +1,6 @@
 package io.iocagent.ops;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -59,8 +60,57 @@ public final class AuditLog {
 
     private final Logger logger = LoggerFactory.getLogger(LOGGER);
 
+    /** Ends {@link #digestRefusals}; never throws. */
+    public interface Digest extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Set while refusals are digested ({@link #digestRefusals}); null: every refusal is its own line. */
+    private static volatile RefusalDigest digest; // written under AuditLog.class
+    private static int digestUsers; // guarded by AuditLog.class
+
     public void record(Event e) {
+        RefusalDigest d = digest;
+        if (d != null && e.outcome() == Outcome.DENIED) {
+            d.offer(e);
+            return;
+        }
         logger.info(format(e));
+    }
+
+    /**
+     * From now on, refusals ({@link Outcome#DENIED}) of one caller for one member of one MBean are
+     * written at most once per {@code interval}, the line after the first carrying
+     * {@code count=N} for the refusals it stands for ({@link RefusalDigest}). The digest is one per
+     * process (every surface writes to the one logger): a second call while it is on shares it,
+     * keeping the first interval; closing the last handle writes what is still counted and goes
+     * back to one line per refusal. The agent turns it on with its {@code audit.refusals.interval}
+     * setting; the command line does not (one command, one line).
+     */
+    public static synchronized Digest digestRefusals(Duration interval) {
+        if (digest == null) {
+            Logger out = LoggerFactory.getLogger(LOGGER);
+            digest = new RefusalDigest(interval, out::info);
+        }
+        digestUsers++;
+        boolean[] closed = {false};
+        return () -> {
+            RefusalDigest last = null;
+            synchronized (AuditLog.class) {
+                if (closed[0]) {
+                    return;
+                }
+                closed[0] = true;
+                if (--digestUsers == 0) {
+                    last = digest;
+                    digest = null;
+                }
+            }
+            if (last != null) {
+                last.close();
+            }
+        };
     }
 
     public static String format(Event e) {
