@@ -114,7 +114,9 @@ public final class LogReader {
                 renamed = null; // procServ writes into the new file now, and the old one is read to its end
             }
             long offset = read(ch, position.offset(), size, events);
-            position = new LogPosition(offset, inode, tailHash(ch, offset));
+            if (offset != position.offset() || inode != position.inode()) {
+                position = new LogPosition(offset, inode, tailHash(ch, offset));
+            } // else nothing was consumed from the same file: the position, checked above, stands
         } catch (NoSuchFileException e) {
             // Not created yet, or rotated away and not recreated: nothing new to read.
         }
