@@ -94,7 +94,13 @@ public final class JolokiaEndpoint implements AutoCloseable {
             GuardedServer guarded = new GuardedServer(listener.server(),
                     new CallerAuthenticator(credentials, loopback, limits, audit), filter);
             JolokiaServer jolokia = new AuditedJolokiaServer(guarded, config(settings, listener), interceptor);
-            jolokia.start();
+            HawtioSecurity hawtio = HawtioSecurity.register("ioc-agent-" + listener.address().getPort());
+            try {
+                jolokia.start();
+            } catch (RuntimeException e) {
+                hawtio.close();
+                throw e;
+            }
             guarded.enforce();
             listener.start();
             if (!loopback && !listener.tls()) {
@@ -102,7 +108,7 @@ public final class JolokiaEndpoint implements AutoCloseable {
                         + " cross the network in clear text. -> Configure a TLS keystore.");
             }
             LOG.info("Jolokia serving on {}{}", listener.uri(CONTEXT + "/"), loopback ? " (loopback)" : "");
-            return new JolokiaEndpoint(listener, jolokia, HawtioSecurity.register("ioc-agent-" + listener.address().getPort()));
+            return new JolokiaEndpoint(listener, jolokia, hawtio);
         } catch (RuntimeException e) {
             listener.close();
             throw e;
