@@ -5,7 +5,7 @@ import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.LayoutException;
 import io.iocagent.conf.Mode;
-import io.iocagent.console.ConsoleClient;
+import io.iocagent.console.Console;
 import io.iocagent.ops.ConsoleTarget;
 import io.iocagent.ops.Generator;
 import io.iocagent.ops.Inspector;
@@ -48,7 +48,7 @@ public final class Main {
 
     public static void main(String[] args) {
         StdTerminal terminal = StdTerminal.system();
-        int code = run(List.of(args), System.getenv(), terminal, ConsoleClient::forProcess);
+        int code = run(List.of(args), System.getenv(), terminal, Console::forProcess);
         terminal.flush();
         System.exit(code);
     }
@@ -57,7 +57,7 @@ public final class Main {
     public static int run(List<String> args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                           boolean interactive) {
         StdTerminal terminal = new StdTerminal(in, out, err, interactive, false);
-        int code = run(args, env, terminal, (t, e) -> new ConsoleClient(t, e, in, out, Optional::empty));
+        int code = run(args, env, terminal, (t, e) -> new Console(t, e, in, out, Optional::empty));
         terminal.flush();
         return code;
     }
@@ -65,7 +65,7 @@ public final class Main {
     /** Opens the console client for attach/monitor on the streams of this invocation. */
     @FunctionalInterface
     interface Consoles {
-        ConsoleClient open(Terminal terminal, Map<String, String> env) throws OperationException;
+        Console open(Terminal terminal, Map<String, String> env) throws OperationException;
     }
 
     static int run(List<String> args, Map<String, String> env, StdTerminal t, Consoles consoles) {
@@ -177,7 +177,7 @@ public final class Main {
             case "inspect" -> new Inspector(session).show(name(target, "inspect"));
             case "attach", "monitor" -> {
                 // The console tool is resolved before the target, as the seed does.
-                ConsoleClient console = consoles.open(t, session.env());
+                Console console = consoles.open(t, session.env());
                 IocName name = name(target, command);
                 Path socket = ConsoleTarget.resolve(session, name);
                 return command.equals("attach") ? console.attach(name, socket) : console.monitor(name, socket);

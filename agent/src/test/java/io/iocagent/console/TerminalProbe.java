@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * A program {@link RawTerminalIT} runs on a pseudo-terminal (under {@code script}) to drive
- * {@link RawTerminal} and {@link ConsoleClient} as the command line does. Usage:
+ * {@link RawTerminal} and {@link Console} as the command line does. Usage:
  * {@code signal TERM|INT|HUP}, {@code restore-twice}, {@code attach NAME SOCKET}, {@code monitor NAME SOCKET}.
  */
 public final class TerminalProbe {
@@ -36,7 +36,7 @@ public final class TerminalProbe {
                 System.out.println("RESTORED " + stty());
             }
             case "attach", "monitor" -> {
-                ConsoleClient client = ConsoleClient.forProcess(new StdStreams(), System.getenv());
+                Console client = Console.forProcess(new StdStreams(), System.getenv());
                 IocName name = new IocName(args[1]);
                 Path socket = Path.of(args[2]);
                 int code = args[0].equals("attach") ? client.attach(name, socket) : client.monitor(name, socket);

@@ -202,7 +202,7 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     @Override
     public String getLastExit() {
         ChildExit exit = ioc().lastExit();
-        return exit == null ? "" : "child " + exit.pid() + " " + exit.describe();
+        return exit == null ? "" : exit.summary();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.iocagent.ops.ConsoleInspection;
 import io.iocagent.model.Readiness;
 import io.iocagent.model.Snapshot;
 import io.iocagent.model.SnapshotSource;
+import io.iocagent.ops.WhichIoc;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -117,6 +118,11 @@ final class ManagerBean implements ManagerMXBean {
     @Override
     public String start(String name) throws MBeanException {
         return operations.start(Operations.iocName(name));
+    }
+
+    @Override
+    public WhichIoc.Answer whichIoc(String pv) throws MBeanException {
+        return operations.whichIoc(pv);
     }
 
     @Override

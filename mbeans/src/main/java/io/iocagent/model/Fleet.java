@@ -2,12 +2,10 @@ package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
-import io.iocagent.proc.ProcessInfo;
 import io.iocagent.proc.ProcessTable;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -240,10 +238,6 @@ final class Fleet {
 
     /** The parent of a live process, -1 when it is gone, a zombie (dead, not yet reaped) or unreadable. */
     private int parentOf(int pid) {
-        try {
-            return processes.process(pid).filter(p -> p.state() != 'Z' && p.state() != 'X').map(ProcessInfo::ppid).orElse(-1);
-        } catch (IOException e) {
-            return -1;
-        }
+        return processes.parentPid(pid);
     }
 }

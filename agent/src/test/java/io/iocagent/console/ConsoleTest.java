@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The attach and monitor sessions against a fake procServ, with a fake keyboard and screen. */
-class ConsoleClientTest {
+class ConsoleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final IocName NAME = new IocName("ioc1");
@@ -52,17 +52,17 @@ class ConsoleClientTest {
         procServ.close();
     }
 
-    private ConsoleClient client(RecordingTerminal t, Map<String, String> env) throws OperationException {
-        return new ConsoleClient(t, env, keyboard, screen, Optional::empty);
+    private Console client(RecordingTerminal t, Map<String, String> env) throws OperationException {
+        return new Console(t, env, keyboard, screen, Optional::empty);
     }
 
     private CompletableFuture<Integer> attach(RecordingTerminal t) throws OperationException {
-        ConsoleClient c = client(t, Map.of());
+        Console c = client(t, Map.of());
         return CompletableFuture.supplyAsync(() -> call(() -> c.attach(NAME, socket)));
     }
 
     private CompletableFuture<Integer> monitor(RecordingTerminal t) throws OperationException {
-        ConsoleClient c = client(t, Map.of());
+        Console c = client(t, Map.of());
         return CompletableFuture.supplyAsync(() -> call(() -> c.monitor(NAME, socket)));
     }
 
@@ -222,7 +222,7 @@ class ConsoleClientTest {
                 throw new IOException("Broken pipe");
             }
         };
-        ConsoleClient c = new ConsoleClient(new RecordingTerminal(), Map.of(), keyboard, brokenPipe, Optional::empty);
+        Console c = new Console(new RecordingTerminal(), Map.of(), keyboard, brokenPipe, Optional::empty);
         OperationException e = assertThrows(OperationException.class, () -> c.monitor(NAME, socket));
         assertEquals("Console session with ioc1 (" + socket + ") failed: cannot write the console output: Broken pipe.",
                 e.getMessage());
@@ -255,7 +255,7 @@ class ConsoleClientTest {
         Path con = Files.writeString(dir.resolve("con"), "#!/bin/sh\necho \"$*\" >> " + argsFile + "\nexit 7\n");
         Files.setPosixFilePermissions(con, PosixFilePermissions.fromString("rwxr-xr-x"));
         RecordingTerminal t = new RecordingTerminal();
-        ConsoleClient c = client(t, Map.of("IOC_RUNNER_CON_TOOL", con.toString()));
+        Console c = client(t, Map.of("IOC_RUNNER_CON_TOOL", con.toString()));
         assertEquals(7, c.attach(NAME, socket));
         assertEquals(7, c.monitor(NAME, socket));
         assertEquals(List.of("-c " + socket, "-r -c " + socket), Files.readAllLines(argsFile));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** attach and monitor against a real procServ 2.7 running the stand-in IOC. */
-class ConsoleClientIT {
+class ConsoleIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final IocName NAME = new IocName("x");
@@ -48,7 +48,7 @@ class ConsoleClientIT {
         final CompletableFuture<Integer> exit;
 
         Session(Path socket, boolean attach) throws OperationException {
-            ConsoleClient client = new ConsoleClient(terminal, Map.of(), keyboard, screen, Optional::empty);
+            Console client = new Console(terminal, Map.of(), keyboard, screen, Optional::empty);
             exit = CompletableFuture.supplyAsync(() -> {
                 try {
                     return attach ? client.attach(NAME, socket) : client.monitor(NAME, socket);

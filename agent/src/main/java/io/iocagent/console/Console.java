@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  *
  * <p>One session at a time per instance.
  */
-public final class ConsoleClient {
+public final class Console {
 
     private static final String DIVIDER = "=".repeat(100);
 
@@ -54,7 +54,7 @@ public final class ConsoleClient {
      *                for the real terminal, {@code Optional::empty} for streams that are not one
      * @throws OperationException {@code IOC_RUNNER_CON_TOOL} is set but not an executable file
      */
-    public ConsoleClient(Terminal terminal, Map<String, String> env, InputStream stdin, OutputStream stdout,
+    public Console(Terminal terminal, Map<String, String> env, InputStream stdin, OutputStream stdout,
                          Supplier<Optional<RawTerminal>> rawMode) throws OperationException {
         this.terminal = terminal;
         this.tool = ConsoleTool.fromEnvironment(env);
@@ -68,8 +68,8 @@ public final class ConsoleClient {
      * unwrapped for the console bytes (System.out is a PrintStream, which hides write errors such
      * as a closed pipe). The terminal's own lines still go through System.out, which flushes per line.
      */
-    public static ConsoleClient forProcess(Terminal terminal, Map<String, String> env) throws OperationException {
-        return new ConsoleClient(terminal, env, System.in, new FileOutputStream(FileDescriptor.out), RawTerminal::enter);
+    public static Console forProcess(Terminal terminal, Map<String, String> env) throws OperationException {
+        return new Console(terminal, env, System.in, new FileOutputStream(FileDescriptor.out), RawTerminal::enter);
     }
 
     /**
