@@ -218,6 +218,16 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     }
 
     @Override
+    public int getResponsive() {
+        return ioc().responsiveness().flag();
+    }
+
+    @Override
+    public double getProbeSeconds() {
+        return ioc().responsiveness().probeSeconds();
+    }
+
+    @Override
     public int getCaServerPort() {
         return ioc().endpoints().caServerPort();
     }

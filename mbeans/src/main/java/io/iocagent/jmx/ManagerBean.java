@@ -156,7 +156,8 @@ final class ManagerBean implements ManagerMXBean {
         Snapshot s = source.current();
         return "Snapshot taken at " + Operations.iso(s.takenAt()) + ": " + s.iocs().size() + " IOCs, "
                 + (s.activeCount() < 0 ? "unknown how many" : String.valueOf(s.activeCount())) + " active, " + s.count(Readiness.READY) + " ready, " + s.count(Readiness.FAILED)
-                + " failed, " + s.count(Readiness.CRASH_LOOP) + " in a crash loop; systemd "
+                + " failed, " + s.count(Readiness.CRASH_LOOP) + " in a crash loop, " + s.count(Readiness.HUNG)
+                + " hung; systemd "
                 + (s.systemdConnected() ? "connected" : "NOT connected") + ".";
     }
 }

@@ -218,6 +218,22 @@ final class Fleet {
         return confs;
     }
 
+    /**
+     * Takes the hang probe's findings; IOCs no longer tracked are skipped.
+     *
+     * @return true when whether some IOC answers changed (its readiness may have)
+     */
+    boolean probed(Map<IocName, Responsiveness> found) {
+        boolean changed = false;
+        for (Map.Entry<IocName, Responsiveness> e : found.entrySet()) {
+            TrackedIoc ioc = iocs.get(e.getKey());
+            if (ioc != null) {
+                changed |= ioc.probed(e.getValue());
+            }
+        }
+        return changed;
+    }
+
     /** Every IOC now, as surfaces see it. */
     SortedMap<String, IocSnapshot> snapshots(boolean systemdConnected, Instant now) {
         SortedMap<String, IocSnapshot> built = new TreeMap<>();

@@ -230,6 +230,21 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         }
     }
 
+    /**
+     * Hands in what the hang probe found (any thread; returns at once). Folded in on the model
+     * thread; a snapshot is published at once when whether an IOC answers changed (so HUNG and its
+     * notification follow within milliseconds), otherwise the new round-trip times appear with the
+     * next snapshot.
+     */
+    public void probed(Map<IocName, Responsiveness> found) {
+        Map<IocName, Responsiveness> copy = Map.copyOf(found);
+        onModelQuietly(() -> {
+            if (fleet.probed(copy)) {
+                publish(false);
+            }
+        });
+    }
+
     /** Stops both threads, the watch and the systemd connection. Idempotent. */
     @Override
     public void close() {
