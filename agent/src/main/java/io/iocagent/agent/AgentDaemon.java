@@ -12,6 +12,8 @@ import io.iocagent.jmx.Operations;
 import io.iocagent.jmx.RemoteJmx;
 import io.iocagent.model.Refresher;
 import io.iocagent.ops.AuditLog;
+import io.iocagent.probe.CaEndpoint;
+import io.iocagent.probe.HangProbe;
 import io.iocagent.ops.Session;
 import io.iocagent.posix.Account;
 import java.io.IOException;
@@ -106,6 +108,9 @@ public final class AgentDaemon implements AutoCloseable {
         SharedBus bus = opened(new SharedBus(busAddress, CALL_TIMEOUT));
         refresher = opened(new Refresher(layout, bus, s.pollInterval(), Clock.systemUTC()));
         refresher.start();
+        if (s.probe().enabled()) {
+            opened(new HangProbe(refresher, CaEndpoint.SURVEYED, s.probe(), refresher::probed)).start();
+        }
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
         Map<String, String> frozenEnv = Map.copyOf(env);

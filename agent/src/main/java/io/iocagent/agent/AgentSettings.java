@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.iocagent.http.HttpLimits;
+import io.iocagent.probe.ProbeSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +34,8 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                             List<String> corsOrigins, String metricsHost, int metricsPort, boolean metricsEnabled,
                             Optional<Integer> jmxRemotePort, String jmxRemoteHost, Optional<Path> credentials,
                             Optional<Path> tlsKeystore, Optional<String> tlsKeystorePassword, Duration pollInterval,
-                            Optional<Path> auditLog, Duration auditRefusalsInterval, HttpLimits limits) {
+                            Optional<Path> auditLog, Duration auditRefusalsInterval, HttpLimits limits,
+                            ProbeSettings probe) {
 
     /** Every key, with its default ("" = unset) and what it means (shown by {@code agent --help}). */
     static final Map<String, String[]> KEYS = keys();
@@ -68,6 +70,15 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         k.put("poll.interval", new String[] {"5s", "how often CPU, memory, sockets and console clients are read (e.g. 5s, 500ms)"});
         k.put("audit.log", new String[] {"", "file for the audit log (default: the agent's own log)"});
         k.put("audit.refusals.interval", new String[] {"60s", "identical refusals: one audit line per interval (count=N); 0s: all"});
+        ProbeSettings p = ProbeSettings.DEFAULTS;
+        k.put("probe.enabled", new String[] {Boolean.toString(p.enabled()),
+                "probe every READY IOC's Channel Access server for hangs (Readiness HUNG)"});
+        k.put("probe.interval", new String[] {p.interval().toSeconds() + "s", "how often each READY IOC is probed"});
+        k.put("probe.timeout", new String[] {p.timeout().toMillis() + "ms", "how long a probe may wait for the answer (< probe.interval)"});
+        k.put("probe.failures", new String[] {Integer.toString(p.failures()),
+                "unanswered probes in a row that make a live IOC HUNG"});
+        k.put("probe.connections.max", new String[] {Integer.toString(p.maxConnections()),
+                "most probe connections open at once (one per probed IOC)"});
         HttpLimits d = HttpLimits.DEFAULTS;
         k.put("http.request.timeout", new String[] {d.requestTimeout().toSeconds() + "s",
                 "a request (line, headers, body) must arrive within this; idle connections close after it"});
@@ -146,7 +157,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 host(values, "jmx.remote.host"), path(values, "credentials.file"),
                 path(values, "tls.keystore"), keystorePassword(values, env),
                 duration(values, "poll.interval", Duration.ofMillis(100)), path(values, "audit.log"),
-                duration(values, "audit.refusals.interval", Duration.ZERO), limits(values));
+                duration(values, "audit.refusals.interval", Duration.ZERO), limits(values), probe(values));
     }
 
     /** The environment variable that may carry the keystore password. */
@@ -182,6 +193,12 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+    }
+
+    private static ProbeSettings probe(Map<String, String> v) {
+        return new ProbeSettings(bool(v, "probe.enabled"), duration(v, "probe.interval", Duration.ofMillis(100)),
+                duration(v, "probe.timeout", Duration.ofMillis(10)), count(v, "probe.failures"),
+                count(v, "probe.connections.max"));
     }
 
     private static int count(Map<String, String> v, String key) {

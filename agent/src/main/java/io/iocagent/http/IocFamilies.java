@@ -54,7 +54,7 @@ final class IocFamilies implements MultiCollector {
             "epics_ioc_ca_clients", "epics_ioc_pva_clients",
             "epics_ioc_socket_listening", "epics_ioc_socket_recv_queue", "epics_ioc_socket_send_queue",
             "epics_ioc_service_restarts", "epics_ioc_child_restarts", "epics_ioc_cpu_seconds",
-            "epics_ioc_child_exits", "epics_ioc_orphan_processes");
+            "epics_ioc_child_exits", "epics_ioc_orphan_processes", "epics_ioc_responsive", "epics_ioc_probe_seconds");
 
     /** What a cached rendering was made from: the IOC facts and the mode label. */
     private record Key(Map<String, IocSnapshot> iocs, String mode) {
@@ -164,6 +164,11 @@ final class IocFamilies implements MultiCollector {
         out.add(gauge("epics_ioc_orphan_processes", "Processes of the IOC outside its unit (an orphaned procServ"
                 + " and its child holding the IOC's console), 0 when none", iocs, i -> i.orphanPids().size()));
         out.add(childExits(iocs));
+        out.add(gauge("epics_ioc_responsive", "1 while the IOC's Channel Access server answers the agent's hang probe,"
+                + " 0 after it failed probe.failures times in a row (Readiness HUNG); absent when not probed", iocs,
+                i -> i.responsiveness().flag() < 0 ? Double.NaN : i.responsiveness().flag()));
+        out.add(gauge("epics_ioc_probe_seconds", "Round-trip time of the last answered hang probe (CA VERSION and ECHO)",
+                iocs, i -> i.responsiveness().probeSeconds()));
         return new MetricSnapshots(out);
     }
 

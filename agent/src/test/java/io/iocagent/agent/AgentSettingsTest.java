@@ -32,6 +32,31 @@ class AgentSettingsTest {
     }
 
     @Test
+    void probeDefaultsDetectAHangWithinTenSecondsAndBadProbeValuesNameTheSetting() {
+        AgentSettings s = AgentSettings.load(Optional.empty(), Map.of());
+        assertTrue(s.probe().enabled());
+        Duration detection = s.probe().interval().multipliedBy(s.probe().failures()).plus(s.probe().timeout());
+        assertTrue(detection.compareTo(Duration.ofSeconds(10)) <= 0, "default hang detection " + detection);
+        assertEquals(Duration.ofMillis(700), AgentSettings.load(Optional.empty(),
+                Map.of("probe.interval", "1s", "probe.timeout", "700ms")).probe().timeout());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("probe.timeout", "2s"))).getMessage()
+                .startsWith("probe.timeout (2000ms) must be at least 10ms and shorter than probe.interval"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("probe.failures", "0"))).getMessage()
+                .startsWith("probe.failures must be 1 to 100"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("probe.failures", "-1"))).getMessage()
+                .startsWith("probe.failures '-1' is not a whole number"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("probe.connections.max", "0"))).getMessage()
+                .startsWith("probe.connections.max must be at least 1"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> AgentSettings.load(Optional.empty(), Map.of("probe.enabled", "yes"))).getMessage()
+                .startsWith("probe.enabled 'yes' must be true or false"));
+    }
+
+    @Test
     void theShippedExampleLoadsAndMatchesTheDefaults() {
         Path example = Path.of("").toAbsolutePath().getParent().resolve("deploy/agent/agent.properties");
         assertEquals(AgentSettings.load(Optional.empty(), Map.of()), AgentSettings.load(Optional.of(example), Map.of()));

@@ -121,6 +121,16 @@ class EpicsIocIT {
                 () -> read(log).contains("The process was killed by signal 11"));
         assertTrue(read(log).contains("All initialization complete"), "it died after init: " + read(log));
         assertEquals(1, start.exit(), "a crash right after init fails the start: " + start.transcript());
+
+        // status and list --json name the exit as the agent's LastExit does.
+        CliRun status = CliRun.of(bed.env(), "--local", "status", name);
+        assertTrue(status.out().lines().anyMatch(l -> l.matches("Last exit: child \\d+ killed by signal SEGV \\(11\\)")),
+                "IOC " + name + ": status names the signal: " + status.out());
+        CliRun json = CliRun.of(bed.env(), "--local", "list", "--json");
+        String row = json.out().substring(json.out().indexOf("{\"name\":\"" + name + "\""));
+        String exit = row.substring(row.indexOf("\"lastExit\":"), row.indexOf('}', row.indexOf("\"lastExit\":")) + 1);
+        assertTrue(exit.matches("\"lastExit\":\\{\"text\":\"child \\d+ killed by signal SEGV \\(11\\)\","
+                + "\"reason\":\"signal_SEGV\",\"pid\":\\d+}"), "IOC " + name + ": list --json " + exit);
         CliRun.of(bed.env(), "--local", "stop", name);
     }
 

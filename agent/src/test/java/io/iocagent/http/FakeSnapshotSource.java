@@ -55,13 +55,15 @@ final class FakeSnapshotSource implements SnapshotSource {
                 Duration.ofMillis(250), 2);
     }
 
-    /** Active, ready, listening, one console client, known usage. */
+    /** Active, ready, listening, one console client, known usage, answering the hang probe in 1.5 ms. */
     static IocSnapshot running(String name) {
         return new IocSnapshot(name, true, "active", "running", true, Readiness.READY, 1200, 1201, 12.5,
                 50_000_000L, 1, 3, Instant.parse("2026-11-24T09:00:00Z"), "/run/procserv/" + name + "/control",
                 "LISTEN", List.of(new ConsoleClientInfo(4242, "op", "socat")), 0, 5,
                 "/etc/procServ.d/" + name + ".conf", "/var/log/procServ/" + name + ".log",
-                "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of());
+                "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of(),
+                io.iocagent.model.IocEndpoints.NONE, List.of(),
+                new io.iocagent.model.Responsiveness(io.iocagent.model.Responsiveness.State.RESPONSIVE, 1201, 0.0015));
     }
 
     /** Inactive, with the model's "unknown" markers: memory -1, CPU NaN, no start time. */

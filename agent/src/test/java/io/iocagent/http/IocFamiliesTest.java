@@ -39,12 +39,44 @@ class IocFamiliesTest {
      */
     @Test
     void textFormatIsByteForByteWhatDashboardsWereBuiltOn() throws IOException {
-        assertEquals(recorded("ioc-families.txt"), withoutReadiness(text(FORMATS.getPrometheusTextFormatWriter())));
+        assertEquals(recorded("ioc-families.txt"), withoutAddedFamilies(text(FORMATS.getPrometheusTextFormatWriter())));
     }
 
     @Test
     void openMetricsIsByteForByteWhatDashboardsWereBuiltOn() throws IOException {
-        assertEquals(recorded("ioc-families.om"), withoutReadiness(text(FORMATS.getOpenMetricsTextFormatWriter())));
+        assertEquals(recorded("ioc-families.om"), withoutAddedFamilies(text(FORMATS.getOpenMetricsTextFormatWriter())));
+    }
+
+    /** The hang probe's families: one series per probed IOC, none for an IOC the probe does not ask. */
+    @Test
+    void responsivenessAndProbeTimeHaveASeriesPerProbedIocOnly() {
+        String body = text(FORMATS.getPrometheusTextFormatWriter());
+        assertTrue(body.contains("epics_ioc_responsive{ioc=\"alpha\"} 1.0"), body);
+        assertTrue(body.contains("epics_ioc_probe_seconds{ioc=\"alpha\"} 0.0015"), body);
+        assertFalse(body.contains("epics_ioc_responsive{ioc=\"beta\""), "beta is stopped, not probed:\n" + body);
+        assertFalse(body.contains("epics_ioc_probe_seconds{ioc=\"beta\""), body);
+        io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
+        io.iocagent.model.IocSnapshot hung = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
+                a.activeState(), a.subState(), a.enabled(), io.iocagent.model.Readiness.HUNG, a.mainPid(), a.childPid(),
+                a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
+                a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
+                a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(), a.orphanPids(),
+                new io.iocagent.model.Responsiveness(io.iocagent.model.Responsiveness.State.UNRESPONSIVE, a.childPid(),
+                        Double.NaN));
+        source.publish(hung);
+        body = text(FORMATS.getPrometheusTextFormatWriter());
+        assertTrue(body.contains("epics_ioc_responsive{ioc=\"alpha\"} 0.0"), body);
+        assertTrue(body.contains("epics_ioc_ready{ioc=\"alpha\"} 0.0"), "a HUNG IOC is not ready:\n" + body);
+        assertFalse(body.contains("epics_ioc_probe_seconds{ioc=\"alpha\""), "no answer, no round trip:\n" + body);
+    }
+
+    /** Families added after the recordings were made, each line of them dropped. */
+    private static final java.util.regex.Pattern ADDED_FAMILIES =
+            java.util.regex.Pattern.compile("(# (HELP|TYPE) )?(epics_ioc_readiness|epics_ioc_responsive|epics_ioc_probe_seconds)[ {].*");
+
+    private static String withoutAddedFamilies(String body) {
+        return body.lines().filter(l -> !ADDED_FAMILIES.matcher(l).matches()).map(l -> l + "\n")
+                .collect(Collectors.joining());
     }
 
     /**
@@ -56,7 +88,8 @@ class IocFamiliesTest {
     void readinessIsOneHotOverEveryValueAndSumsToTheManagersCounts() {
         IocSnapshot failed = withReadiness(FakeSnapshotSource.running("delta"), Readiness.FAILED);
         IocSnapshot looping = withReadiness(FakeSnapshotSource.running("epsilon"), Readiness.CRASH_LOOP);
-        source.publish(FakeSnapshotSource.running("alpha"), FakeSnapshotSource.stopped("beta"), failed, looping);
+        IocSnapshot hung = withReadiness(FakeSnapshotSource.running("zeta"), Readiness.HUNG);
+        source.publish(FakeSnapshotSource.running("alpha"), FakeSnapshotSource.stopped("beta"), failed, looping, hung);
         String body = text(FORMATS.getPrometheusTextFormatWriter());
         Map<String, Double> sums = new TreeMap<>();
         Map<String, Integer> onesPerIoc = new TreeMap<>();
@@ -70,8 +103,9 @@ class IocFamiliesTest {
                 onesPerIoc.merge(m.group(1), 1, Integer::sum);
             }
         }
-        assertEquals(4 * Readiness.values().length, series, "one series per IOC and Readiness value:\n" + body);
-        assertEquals(Map.of("alpha", 1, "beta", 1, "delta", 1, "epsilon", 1), onesPerIoc, "exactly one 1 per IOC:\n" + body);
+        assertEquals(5 * Readiness.values().length, series, "one series per IOC and Readiness value:\n" + body);
+        assertEquals(Map.of("alpha", 1, "beta", 1, "delta", 1, "epsilon", 1, "zeta", 1), onesPerIoc,
+                "exactly one 1 per IOC:\n" + body);
         Snapshot snapshot = source.current();
         for (Readiness r : Readiness.values()) {
             assertEquals((double) snapshot.count(r), sums.get(r.name()), "sum of epics_ioc_readiness{state=\"" + r
@@ -79,6 +113,8 @@ class IocFamiliesTest {
         }
         assertEquals(1.0, sums.get("FAILED"));
         assertEquals(1.0, sums.get("CRASH_LOOP"));
+        assertEquals(1.0, sums.get("HUNG"), "a hung IOC counts as HUNG, not READY:\n" + body);
+        assertEquals(1L, snapshot.readinessCounts().get(Readiness.HUNG));
         assertTrue(body.contains("epics_ioc_readiness{ioc=\"delta\",state=\"FAILED\"} 1.0"), body);
     }
 
@@ -143,12 +179,6 @@ class IocFamiliesTest {
         byte[] body = families.rendered(writer);
         assertArrayEquals(body, families.rendered(writer));
         return new String(body, StandardCharsets.UTF_8);
-    }
-
-    /** The body without the {@code epics_ioc_readiness} family, which the recordings predate. */
-    private static String withoutReadiness(String body) {
-        return body.lines().filter(l -> !l.matches("(# (HELP|TYPE) )?epics_ioc_readiness[ {].*"))
-                .map(l -> l + "\n").collect(Collectors.joining());
     }
 
     private static IocSnapshot withReadiness(IocSnapshot a, Readiness readiness) {

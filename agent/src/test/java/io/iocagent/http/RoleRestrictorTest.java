@@ -71,6 +71,28 @@ class RoleRestrictorTest {
     }
 
     @Test
+    void keptReadAnswersStayThePolicysThroughAFloodOfMadeUpNames() {
+        open("GET", Role.VIEWER);
+        ObjectName denied = name("com.sun.management:type=HotSpotDiagnostic");
+        for (int i = 0; i < 3; i++) {
+            assertFalse(restrictor.isAttributeReadAllowed(denied, "DiagnosticOptions"), "read " + i + " of a denied attribute");
+            assertTrue(restrictor.isAttributeReadAllowed(IOC, "ActiveState"), "read " + i + " of an allowed attribute");
+        }
+        for (int i = 0; i <= RoleRestrictor.MAX_READ_DECISIONS; i++) {
+            assertTrue(restrictor.isAttributeReadAllowed(name("epics.ioc:type=Ioc,name=made-up-" + i), "ActiveState"));
+        }
+        assertFalse(restrictor.isAttributeReadAllowed(denied, "DiagnosticOptions"),
+                "after more made-up names than are kept, the denied attribute is still denied");
+        assertTrue(restrictor.isAttributeReadAllowed(IOC, "Command"), "a viewer may read a private attribute");
+        scope.close();
+        scope = RequestScope.open("GET", "127.0.0.1", null, List.of(),
+                new NotificationQuota(HttpLimits.DEFAULTS, java.time.Clock.systemUTC()), "anonymous@127.0.0.1");
+        scope.caller(Caller.anonymous());
+        assertFalse(restrictor.isAttributeReadAllowed(IOC, "Command"),
+                "a kept answer for a viewer is never an anonymous caller's: private attributes are asked per caller");
+    }
+
+    @Test
     void policyStillBindsOperators() {
         open("POST", Role.OPERATOR);
         assertFalse(restrictor.isOperationAllowed(name("java.lang:type=Memory"), "gc"));

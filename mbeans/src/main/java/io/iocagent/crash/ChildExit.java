@@ -77,6 +77,14 @@ public record ChildExit(int pid, int code, int signal, Instant at) {
         return code >= 0 && code <= 255 ? "exit_" + code : "other";
     }
 
+    /**
+     * The one text of an exit every surface shows ({@code LastExit}, {@code status},
+     * {@code list --json}): {@code child 4711 killed by signal SEGV (11)}.
+     */
+    public String summary() {
+        return "child " + pid + " " + describe();
+    }
+
     /** For people: {@code killed by signal SEGV (11)} or {@code exited with status 3}. */
     public String describe() {
         return signaled() ? "killed by signal " + signalName() + " (" + signal + ")" : "exited with status " + code;

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 import javax.management.MBeanOperationInfo;
@@ -22,17 +24,41 @@ import javax.management.StandardEmitterMBean;
  * fails, so the gap is found at the first registration, in tests.
  *
  * <p>Notifications are the {@code emitter}'s (its {@code getNotificationInfo()} is read once, at
- * construction). Thread-safe as {@link StandardEmitterMBean} is; the lookup tables are immutable.
+ * construction). The descriptions and the {@code MBeanInfo} are built once per interface and
+ * shared by all its MBeans, so every emitter of one interface must describe the same
+ * notifications (each IOC's MBean does). Thread-safe as {@link StandardEmitterMBean} is; the
+ * lookup tables are immutable.
  */
 final class DescribedMBean extends StandardEmitterMBean {
 
+    /**
+     * The descriptions of one interface, read once: every IOC's MBean has the same interface, and
+     * 1,000 MBeans each holding their own copies of its methods and info held some 6 MiB of heap.
+     */
+    private record Described(Description type, Map<String, Method> attributes, Map<String, Method> operations) {
+    }
+
+    private static final ConcurrentMap<Class<?>, Described> DESCRIBED = new ConcurrentHashMap<>();
+    /** The described {@code MBeanInfo} per interface (immutable; one per interface, shared by its MBeans). */
+    private static final ConcurrentMap<Class<?>, MBeanInfo> INFO = new ConcurrentHashMap<>();
+
+    private final Class<?> mxbeanInterface;
     private final Description type;
     private final Map<String, Method> attributes;
     private final Map<String, Method> operations;
 
     <T> DescribedMBean(T implementation, Class<T> mxbeanInterface, NotificationEmitter emitter) {
         super(implementation, mxbeanInterface, true, emitter);
-        this.type = mxbeanInterface.getAnnotation(Description.class);
+        this.mxbeanInterface = mxbeanInterface;
+        Described d = DESCRIBED.computeIfAbsent(mxbeanInterface, DescribedMBean::describe);
+        this.type = d.type();
+        this.attributes = d.attributes();
+        this.operations = d.operations();
+    }
+
+    /** Reads the descriptions of {@code mxbeanInterface}, failing when one is missing or an operation is overloaded. */
+    private static Described describe(Class<?> mxbeanInterface) {
+        Description type = mxbeanInterface.getAnnotation(Description.class);
         Map<String, Method> attrs = new HashMap<>();
         Map<String, Method> ops = new HashMap<>();
         List<String> missing = new ArrayList<>();
@@ -61,8 +87,24 @@ final class DescribedMBean extends StandardEmitterMBean {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(mxbeanInterface.getName() + " lacks @Description/@Param on " + missing);
         }
-        this.attributes = Map.copyOf(attrs);
-        this.operations = Map.copyOf(ops);
+        return new Described(type, Map.copyOf(attrs), Map.copyOf(ops));
+    }
+
+    /**
+     * The info built for the first MBean of this interface: the descriptions, the MXBean's open
+     * types and the notifications are the interface's, so every MBean of it has the same info.
+     * (The JMX contract allows sharing: an {@code MBeanInfo} is immutable.)
+     */
+    @Override
+    protected MBeanInfo getCachedMBeanInfo() {
+        return mxbeanInterface == null ? null : INFO.get(mxbeanInterface);
+    }
+
+    @Override
+    protected void cacheMBeanInfo(MBeanInfo info) {
+        if (info != null && mxbeanInterface != null) {
+            INFO.putIfAbsent(mxbeanInterface, info);
+        }
     }
 
     /** The JMX attribute a getter defines ({@code getX}, or {@code isX} returning boolean), else null. */

@@ -202,7 +202,7 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     @Override
     public String getLastExit() {
         ChildExit exit = ioc().lastExit();
-        return exit == null ? "" : "child " + exit.pid() + " " + exit.describe();
+        return exit == null ? "" : exit.summary();
     }
 
     @Override
@@ -215,6 +215,16 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
     public String getLastExitAt() {
         ChildExit exit = ioc().lastExit();
         return exit == null || exit.at() == null ? "" : exit.at().toString();
+    }
+
+    @Override
+    public int getResponsive() {
+        return ioc().responsiveness().flag();
+    }
+
+    @Override
+    public double getProbeSeconds() {
+        return ioc().responsiveness().probeSeconds();
     }
 
     @Override

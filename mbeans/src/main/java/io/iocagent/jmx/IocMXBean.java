@@ -36,8 +36,9 @@ public interface IocMXBean {
     @Description("True when the unit is enabled to start with its manager (boot, or login/linger in local mode)")
     boolean isEnabled();
 
-    @Description("Whether the IOC is usable: STOPPED, STARTING, READY, CRASH_LOOP, FAILED or UNKNOWN "
-            + "(same rules as the start verdict)")
+    @Description("Whether the IOC is usable: STOPPED, STARTING, READY, CRASH_LOOP, FAILED, HUNG or UNKNOWN "
+            + "(same rules as the start verdict; HUNG: ready and alive, but its Channel Access server stopped "
+            + "answering the agent's probe)")
     String getReadiness();
 
     @Description("procServ's PID (systemd MainPID), -1 when none")
@@ -112,6 +113,15 @@ public interface IocMXBean {
     @Description("When the agent read the last child exit, ISO-8601 UTC; empty when unknown "
             + "(read from the log at start-up) or none")
     String getLastExitAt();
+
+    @Description("1 while the IOC's Channel Access server answers the agent's hang probe, 0 after it failed "
+            + "probe.failures times in a row (Readiness HUNG), -1 when not probed (serves no Channel Access, "
+            + "not READY, or not probed yet)")
+    int getResponsive();
+
+    @Description("Round-trip time of the last answered hang probe (CA VERSION and ECHO), in seconds; NaN when "
+            + "not probed or not answering")
+    double getProbeSeconds();
 
     @Description("TCP port of the IOC's Channel Access server (rsrv), from the kernel's socket table; "
             + "-1 when it serves no CA (not running, not initialised, or not an EPICS IOC)")

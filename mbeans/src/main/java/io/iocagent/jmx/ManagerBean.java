@@ -5,6 +5,7 @@ import io.iocagent.ops.ConsoleInspection;
 import io.iocagent.model.Readiness;
 import io.iocagent.model.Snapshot;
 import io.iocagent.model.SnapshotSource;
+import io.iocagent.ops.WhichIoc;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -120,6 +121,11 @@ final class ManagerBean implements ManagerMXBean {
     }
 
     @Override
+    public WhichIoc.Answer whichIoc(String pv) throws MBeanException {
+        return operations.whichIoc(pv);
+    }
+
+    @Override
     public String stop(String name) throws MBeanException {
         return operations.stop(Operations.iocName(name));
     }
@@ -150,7 +156,8 @@ final class ManagerBean implements ManagerMXBean {
         Snapshot s = source.current();
         return "Snapshot taken at " + Operations.iso(s.takenAt()) + ": " + s.iocs().size() + " IOCs, "
                 + (s.activeCount() < 0 ? "unknown how many" : String.valueOf(s.activeCount())) + " active, " + s.count(Readiness.READY) + " ready, " + s.count(Readiness.FAILED)
-                + " failed, " + s.count(Readiness.CRASH_LOOP) + " in a crash loop; systemd "
+                + " failed, " + s.count(Readiness.CRASH_LOOP) + " in a crash loop, " + s.count(Readiness.HUNG)
+                + " hung; systemd "
                 + (s.systemdConnected() ? "connected" : "NOT connected") + ".";
     }
 }

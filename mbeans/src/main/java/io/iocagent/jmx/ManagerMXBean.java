@@ -6,6 +6,7 @@ import static javax.management.MBeanOperationInfo.ACTION;
 import static javax.management.MBeanOperationInfo.ACTION_INFO;
 import static javax.management.MBeanOperationInfo.INFO;
 
+import io.iocagent.ops.WhichIoc;
 import java.util.Map;
 import javax.management.MBeanException;
 
@@ -105,6 +106,13 @@ public interface ManagerMXBean {
 
     @Description(value = "Who holds the IOC's console socket: server processes and connected clients", impact = INFO)
     ConsoleInspection inspect(@Param(name = "name", description = "IOC name") String name) throws MBeanException;
+
+    @Description(value = "Which IOC of this host serves a PV: asks each running IOC's Channel Access server "
+            + "(its own TCP port on loopback) as 'ioc-runner which PVNAME' does. Returns the PV, every IOC serving it "
+            + "(ioc, unit, activeState, caServerPort; empty when none does), how many IOCs were asked, and those "
+            + "that could not be asked", impact = INFO)
+    WhichIoc.Answer whichIoc(@Param(name = "pv", description = "PV name, e.g. IOC:temperature (printable ASCII, "
+            + "at most 1024 characters)") String pv) throws MBeanException;
 
     @Description(value = "Rebuilds the snapshot now instead of waiting for the next refresh; returns a summary",
             impact = ACTION_INFO)

@@ -15,6 +15,7 @@ import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.UnitView;
 import io.iocagent.ops.ConsoleInspection;
+import io.iocagent.ops.WhichIoc;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -138,6 +139,19 @@ public final class Operations {
             }
             return null;
         }).text();
+    }
+
+    /**
+     * {@code which PV}: every IOC of this host serving {@code pv} ({@link WhichIoc#find}).
+     *
+     * @throws IllegalArgumentException for a PV name that cannot be asked for (nothing is asked)
+     */
+    public WhichIoc.Answer whichIoc(String pv) throws MBeanException {
+        String problem = WhichIoc.problem(pv);
+        if (problem != null) {
+            throw new IllegalArgumentException("Cannot ask for PV: " + problem);
+        }
+        return reading("which " + pv, s -> new WhichIoc(s).find(pv)).value();
     }
 
     /**

@@ -51,6 +51,8 @@ public final class EndpointSurvey {
     static final int RSRV_BACKLOG = 20;
     /** The backlog pvAccessCPP passes to {@code listen}. */
     static final int PVACPP_BACKLOG = 4;
+    /** This process: its connections to an IOC (the hang probe's) are not counted as the IOC's clients. */
+    private static final long SELF = ProcessHandle.current().pid();
     /** Known client sockets kept at most, so a flood of short connections cannot grow the cache. */
     static final int PEER_CACHE_LIMIT = 4096;
 
@@ -164,7 +166,7 @@ public final class EndpointSurvey {
     }
 
     /** What one IOC's sockets say, before the client processes are named. */
-    record Servers(int caPort, int caSearchPort, int pvaPort, List<Connection> connections) {
+    record Servers(int caPort, String caAddress, int caSearchPort, int pvaPort, List<Connection> connections) {
 
         /**
          * @param own             the IOC's sockets
@@ -176,8 +178,12 @@ public final class EndpointSurvey {
             Set<Integer> udpPorts = new HashSet<>();
             own.stream().filter(InetSocket::isBoundDatagram).forEach(s -> udpPorts.add(s.localPort()));
 
-            int caPort = port(listeners, CA_DEFAULT_PORT, RSRV_BACKLOG, -1);
-            int pvaPort = port(listeners, PVA_DEFAULT_PORT, PVACPP_BACKLOG, caPort);
+            Optional<InetSocket> caListener = listener(listeners, CA_DEFAULT_PORT, RSRV_BACKLOG, -1);
+            int caPort = caListener.map(InetSocket::localPort).orElse(-1);
+            // where a client on this host reaches it: loopback for a wildcard bind, else the bound address
+            String caAddress = caListener.map(l -> l.localAddress().isAnyLocalAddress()
+                    ? InetAddress.getLoopbackAddress().getHostAddress() : l.localAddress().getHostAddress()).orElse("");
+            int pvaPort = listener(listeners, PVA_DEFAULT_PORT, PVACPP_BACKLOG, caPort).map(InetSocket::localPort).orElse(-1);
             int caSearch = caPort < 0 ? -1
                     : udpPorts.contains(caPort) ? caPort
                     : udpPorts.contains(CA_DEFAULT_PORT) ? CA_DEFAULT_PORT : -1;
@@ -193,15 +199,14 @@ public final class EndpointSurvey {
                         s.localPort()));
                 connections.add(new Connection(ca, s, peer == null ? 0 : peer.inode()));
             }
-            return new Servers(caPort, caSearch, pvaPort, connections);
+            return new Servers(caPort, caAddress, caSearch, pvaPort, connections);
         }
 
-        /** The listener on {@code defaultPort}, else one with {@code backlog}; -1 when none, never {@code other}. */
-        private static int port(List<InetSocket> listeners, int defaultPort, int backlog, int other) {
+        /** The listener on {@code defaultPort}, else one with {@code backlog}; never one on port {@code other}. */
+        private static Optional<InetSocket> listener(List<InetSocket> listeners, int defaultPort, int backlog, int other) {
             Optional<InetSocket> byPort = listeners.stream().filter(l -> l.localPort() == defaultPort).findFirst();
             return byPort.or(() -> listeners.stream()
-                            .filter(l -> l.sendQueue() == backlog && l.localPort() != other).findFirst())
-                    .map(InetSocket::localPort).orElse(-1);
+                    .filter(l -> l.sendQueue() == backlog && l.localPort() != other).findFirst());
         }
 
         IocEndpoints endpoints(Map<Long, Integer> peerPids) {
@@ -209,6 +214,9 @@ public final class EndpointSurvey {
             List<NetworkClient> pva = new ArrayList<>();
             for (Connection c : connections) {
                 int pid = c.peerInode() > 0 ? peerPids.getOrDefault(c.peerInode(), -1) : -1;
+                if (pid == SELF) {
+                    continue; // the agent's own hang probe circuit is no client of the IOC
+                }
                 NetworkClient client = new NetworkClient(c.accepted().remoteAddress().getHostAddress(),
                         c.accepted().remotePort(), pid);
                 (c.ca() ? ca : pva).add(client);
@@ -217,7 +225,7 @@ public final class EndpointSurvey {
                     .thenComparingInt(NetworkClient::port);
             ca.sort(order);
             pva.sort(order);
-            return new IocEndpoints(caPort, caSearchPort, pvaPort, ca, pva);
+            return new IocEndpoints(caPort, caSearchPort, pvaPort, ca, pva, caAddress);
         }
     }
 }

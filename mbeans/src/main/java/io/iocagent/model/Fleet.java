@@ -2,12 +2,10 @@ package io.iocagent.model;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
-import io.iocagent.proc.ProcessInfo;
 import io.iocagent.proc.ProcessTable;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -220,6 +218,22 @@ final class Fleet {
         return confs;
     }
 
+    /**
+     * Takes the hang probe's findings; IOCs no longer tracked are skipped.
+     *
+     * @return true when whether some IOC answers changed (its readiness may have)
+     */
+    boolean probed(Map<IocName, Responsiveness> found) {
+        boolean changed = false;
+        for (Map.Entry<IocName, Responsiveness> e : found.entrySet()) {
+            TrackedIoc ioc = iocs.get(e.getKey());
+            if (ioc != null) {
+                changed |= ioc.probed(e.getValue());
+            }
+        }
+        return changed;
+    }
+
     /** Every IOC now, as surfaces see it. */
     SortedMap<String, IocSnapshot> snapshots(boolean systemdConnected, Instant now) {
         SortedMap<String, IocSnapshot> built = new TreeMap<>();
@@ -240,10 +254,6 @@ final class Fleet {
 
     /** The parent of a live process, -1 when it is gone, a zombie (dead, not yet reaped) or unreadable. */
     private int parentOf(int pid) {
-        try {
-            return processes.process(pid).filter(p -> p.state() != 'Z' && p.state() != 'X').map(ProcessInfo::ppid).orElse(-1);
-        } catch (IOException e) {
-            return -1;
-        }
+        return processes.parentPid(pid);
     }
 }

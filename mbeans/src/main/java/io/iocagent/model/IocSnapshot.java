@@ -37,6 +37,8 @@ import java.util.Map;
  * @param endpoints          the IOC's Channel Access and PV Access servers and their clients; never null
  * @param orphanPids         processes of the IOC outside its unit (holding its console listener, not the
  *                           unit's procServ's), ascending; see {@link IocFacts#orphanPids}
+ * @param responsiveness     what the hang probe found about the current child's Channel Access server
+ *                           ({@link Responsiveness#UNPROBED} when it does not apply)
  */
 public record IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
                           Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
@@ -44,16 +46,30 @@ public record IocSnapshot(String name, boolean installed, String activeState, St
                           String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
                           String confPath, String logPath, String command, String workingDirectory, String lastError,
                           ChildExit lastExit, Map<String, Long> childExits, IocEndpoints endpoints,
-                          List<Integer> orphanPids) {
+                          List<Integer> orphanPids, Responsiveness responsiveness) {
 
     public IocSnapshot {
         consoleClients = List.copyOf(consoleClients);
         childExits = Map.copyOf(childExits);
         endpoints = endpoints == null ? IocEndpoints.NONE : endpoints;
         orphanPids = orphanPids == null ? List.of() : List.copyOf(orphanPids);
+        responsiveness = responsiveness == null ? Responsiveness.UNPROBED : responsiveness;
     }
 
-    /** A snapshot without CA/PVA endpoints ({@link IocEndpoints#NONE}) and without orphans. */
+    /** A snapshot the hang probe did not find anything about ({@link Responsiveness#UNPROBED}). */
+    public IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
+                       Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
+                       long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
+                       String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
+                       String confPath, String logPath, String command, String workingDirectory, String lastError,
+                       ChildExit lastExit, Map<String, Long> childExits, IocEndpoints endpoints, List<Integer> orphanPids) {
+        this(name, installed, activeState, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
+                serviceRestarts, childRestarts, startedAt, socketPath, socketState, consoleClients, recvQueue, sendQueue,
+                confPath, logPath, command, workingDirectory, lastError, lastExit, childExits, endpoints, orphanPids,
+                Responsiveness.UNPROBED);
+    }
+
+    /** A snapshot without CA/PVA endpoints ({@link IocEndpoints#NONE}), without orphans, not probed. */
     public IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
                        Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
                        long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
@@ -62,7 +78,8 @@ public record IocSnapshot(String name, boolean installed, String activeState, St
                        ChildExit lastExit, Map<String, Long> childExits) {
         this(name, installed, activeState, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
                 serviceRestarts, childRestarts, startedAt, socketPath, socketState, consoleClients, recvQueue, sendQueue,
-                confPath, logPath, command, workingDirectory, lastError, lastExit, childExits, IocEndpoints.NONE, List.of());
+                confPath, logPath, command, workingDirectory, lastError, lastExit, childExits, IocEndpoints.NONE, List.of(),
+                Responsiveness.UNPROBED);
     }
 
     /** Seconds since {@link #startedAt}, or -1 when not active. */

@@ -15,6 +15,12 @@ public enum Readiness {
     CRASH_LOOP,
     /** A fatal token before initialization, or the unit failed. */
     FAILED,
+    /**
+     * The current child reported initialization complete and its process lives, but its Channel
+     * Access server has not answered the agent's probe several times in a row ({@link Responsiveness}).
+     * Only IOCs that serve Channel Access are probed; a success makes the IOC {@code READY} again.
+     */
+    HUNG,
     /** Not known (systemd unreachable, log unreadable). */
     UNKNOWN
 }

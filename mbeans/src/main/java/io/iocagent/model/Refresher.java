@@ -78,6 +78,12 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     /** How long a change waits for others to join its batch (systemd sends several signals per transition). */
     static final long EVENT_DELAY_MILLIS = 10;
 
+    /**
+     * Where memory must be summed from {@code /proc} (no cgroup memory controller), a poll sums it
+     * again for a running unit whose processes did not change only every this many polls.
+     */
+    static final int MEMORY_SUM_EVERY_POLLS = 6;
+
     /** While systemd is unreachable it is asked again this often, so a new manager is found within seconds. */
     static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
@@ -101,6 +107,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     private final ConfDirectory confs;
     private final ProcessTable processes = new ProcessTable();
     private final UnixSocketDiag socketDiag = new UnixSocketDiag();
+    private final CgroupUsage.Reader usageReader = CgroupUsage.reader(processes, MEMORY_SUM_EVERY_POLLS);
     private final InetSocketDiag inetDiag = new InetSocketDiag();
     private final EndpointSurvey endpointSurvey = new EndpointSurvey(processes);
 
@@ -221,6 +228,21 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             LOG.warn("An immediate refresh did not complete: {}", e.toString());
         }
+    }
+
+    /**
+     * Hands in what the hang probe found (any thread; returns at once). Folded in on the model
+     * thread; a snapshot is published at once when whether an IOC answers changed (so HUNG and its
+     * notification follow within milliseconds), otherwise the new round-trip times appear with the
+     * next snapshot.
+     */
+    public void probed(Map<IocName, Responsiveness> found) {
+        Map<IocName, Responsiveness> copy = Map.copyOf(found);
+        onModelQuietly(() -> {
+            if (fleet.probed(copy)) {
+                publish(false);
+            }
+        });
     }
 
     /** Stops both threads, the watch and the systemd connection. Idempotent. */
@@ -352,7 +374,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
     private Readings readStates(Set<IocName> names, Map<IocName, InstalledConf> confsOfNames) {
         long readAt = System.nanoTime();
         try {
-            Map<IocName, UnitState> states = units.states(names);
+            Map<IocName, UnitState> states = units.states(names, UnitSource.Lane.EVENTS);
             if (units.answered(false)) {
                 pollLater();
             }
@@ -403,7 +425,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         long statesReadAt = System.nanoTime();
         if (listed != null) {
             try {
-                states = units.states(plan.statesToRead());
+                states = units.states(plan.statesToRead(), UnitSource.Lane.POLL);
                 units.answered(readAll);
             } catch (SystemdException e) {
                 units.failed(e);
@@ -418,7 +440,8 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         long tSystemd = System.nanoTime();
         Map<Path, ConsoleSurvey.Console> consoles = surveyConsoles(plan.socketPaths().values(), problems);
         long tConsoles = System.nanoTime();
-        Map<IocName, CgroupUsage> usage = readUsage(plan.controlGroups());
+        usageReader.retain(plan.controlGroups().values());
+        Map<IocName, CgroupUsage> usage = readUsage(plan.controlGroups(), false);
         long tUsage = System.nanoTime();
         Map<IocName, IocEndpoints> endpoints = surveyEndpoints(plan.controlGroups(), plan.mainPids(), problems);
         long tEndpoints = System.nanoTime();
@@ -477,7 +500,7 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
             poller.execute(() -> {
                 List<String> problems = new ArrayList<>();
                 Map<Path, ConsoleSurvey.Console> consoles = surveyConsoles(sockets.values(), problems);
-                Map<IocName, CgroupUsage> usage = readUsage(groups);
+                Map<IocName, CgroupUsage> usage = readUsage(groups, true);
                 Map<IocName, IocEndpoints> endpoints = surveyEndpoints(groups, mainPids, problems);
                 Readings details = Readings.details(names, consoles, usage, problems, endpoints);
                 onModelQuietly(() -> {
@@ -556,10 +579,15 @@ public final class Refresher implements SnapshotSource, AutoCloseable {
         return null;
     }
 
-    /** CPU and memory of each cgroup; IOCs whose cgroup cannot be read are missing. */
-    private Map<IocName, CgroupUsage> readUsage(Map<IocName, String> controlGroups) {
+    /**
+     * CPU and memory of each cgroup; IOCs whose cgroup cannot be read are missing. On the poll
+     * thread only (the reader is its own).
+     *
+     * @param fresh sum process memory anew (units that just started or stopped); else see {@link #MEMORY_SUM_EVERY_POLLS}
+     */
+    private Map<IocName, CgroupUsage> readUsage(Map<IocName, String> controlGroups, boolean fresh) {
         Map<IocName, CgroupUsage> usage = new HashMap<>();
-        controlGroups.forEach((name, group) -> CgroupUsage.of(processes, group).ifPresent(u -> usage.put(name, u)));
+        controlGroups.forEach((name, group) -> usageReader.read(group, fresh).ifPresent(u -> usage.put(name, u)));
         return usage;
     }
 

@@ -45,6 +45,7 @@ final class TrackedIoc {
     private ConsoleSurvey.Console console = ConsoleSurvey.Console.ABSENT;
     private CgroupUsage usage;
     private IocEndpoints endpoints = IocEndpoints.NONE;
+    private Responsiveness probed = Responsiveness.UNPROBED;
     private boolean unitRead;
     private long unitReadAt; // System.nanoTime() before the held unit state was asked for
     private boolean childSeen;
@@ -177,7 +178,27 @@ final class TrackedIoc {
     }
 
     /**
-     * The IOC now, as surfaces see it.
+     * Takes what the hang probe found.
+     *
+     * @return true when it changes whether the IOC answers (so its readiness may change)
+     */
+    boolean probed(Responsiveness next) {
+        boolean changed = next.state() != probed.state() || next.childPid() != probed.childPid();
+        probed = next;
+        return changed;
+    }
+
+    /**
+     * The probe's finding for the current child, {@link Responsiveness#UNPROBED} when there is none
+     * (no child, or the finding is about an earlier child).
+     */
+    private Responsiveness responsiveness(int childPid) {
+        return childPid > 0 && probed.childPid() == childPid ? probed : Responsiveness.UNPROBED;
+    }
+
+    /**
+     * The IOC now, as surfaces see it. Readiness is the {@link ChildTracker}'s, except that a READY
+     * child whose Channel Access server stopped answering the probe is {@link Readiness#HUNG}.
      *
      * @param systemdConnected the last call to systemd succeeded (else readiness is UNKNOWN)
      */
@@ -187,15 +208,21 @@ final class TrackedIoc {
         double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
         long memoryBytes = used.memoryBytes().orElse(-1);
         boolean known = systemdConnected && unit != null; // else the last state read may be stale: say so
+        int childPid = active ? tracker.childPid() : -1;
+        Responsiveness answers = responsiveness(childPid);
+        Readiness readiness = tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now);
+        if (readiness == Readiness.READY && answers.state() == Responsiveness.State.UNRESPONSIVE) {
+            readiness = Readiness.HUNG;
+        }
         return new IocSnapshot(
                 name.value(),
                 conf != null,
                 known ? unit.activeState() : UNKNOWN_STATE,
                 known ? unit.subState() : "",
                 unit != null && unit.unitFileState().startsWith("enabled"),
-                tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now),
+                readiness,
                 unit != null && unit.mainPid() > 0 ? unit.mainPid() : -1,
-                active ? tracker.childPid() : -1,
+                childPid,
                 cpuSeconds,
                 memoryBytes,
                 unit == null ? -1 : unit.restarts(),
@@ -214,7 +241,8 @@ final class TrackedIoc {
                 tracker.lastExit(),
                 tracker.exits(),
                 active ? endpoints : IocEndpoints.NONE,
-                unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()));
+                unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()),
+                answers);
     }
 
     private static Instant lastWrite(Path file) {

@@ -4,12 +4,18 @@ import io.iocagent.conf.IocName;
 import io.iocagent.systemd.SystemdBus;
 import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;
+import io.iocagent.systemd.UnitProperty;
+import io.iocagent.systemd.UnitQuery;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
+import io.iocagent.systemd.WireUnitQuery;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -21,10 +27,37 @@ import org.slf4j.LoggerFactory;
  * whether the last call succeeded — the model's {@code systemdConnected} — and whether every unit
  * must be read anew because systemd was unreachable.
  *
+ * <p><b>Two connections.</b> The {@link SystemdBus} carries the signal subscription (and is what
+ * {@link #ping} asks). Listings and states are read over lean connections to the same bus
+ * ({@link WireUnitQuery}), one per {@link Lane}, asking only for {@link #MODEL_PROPERTIES}, one
+ * pipelined {@code Properties.Get} each: reading 1,000 units' full states ({@code LoadUnit} and
+ * two {@code GetAll} of some 300 properties each, parsed by dbus-java) was most of the agent's
+ * start-up. The events lane never waits behind a poll's large read.
+ *
  * <p>Thread-safe: the model thread reads states for signals while the poll thread lists and reads
  * states for the poll. Calls to systemd run outside this object's lock.
  */
 final class UnitSource implements AutoCloseable {
+
+    /** Who reads: each lane has a connection of its own, used by one thread at a time. */
+    enum Lane {
+        /** The model thread, for events: few units, wanted at once. */
+        EVENTS,
+        /** The poll thread: every unit, the listing, the reconcile slice. */
+        POLL
+    }
+
+    /**
+     * What the model takes from a unit's state (see {@link TrackedIoc}, {@link ChildTracker},
+     * {@link ReconcileSchedule}); a state read here has the other fields empty.
+     */
+    static final Set<UnitProperty> MODEL_PROPERTIES = EnumSet.of(UnitProperty.LOAD_STATE, UnitProperty.ACTIVE_STATE,
+            UnitProperty.SUB_STATE, UnitProperty.MAIN_PID, UnitProperty.RESTARTS, UnitProperty.ACTIVE_ENTER,
+            UnitProperty.CONTROL_GROUP, UnitProperty.CPU_USAGE, UnitProperty.MEMORY_CURRENT,
+            UnitProperty.LOADED_UNIT_FILE_STATE);
+
+    /** Units per pipelined read, so one read's deadline (the call timeout) covers a bounded amount of work. */
+    static final int UNITS_PER_READ = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(UnitSource.class);
 
@@ -32,6 +65,7 @@ final class UnitSource implements AutoCloseable {
     private final Supplier<SystemdBus> connector;
     private final Consumer<IocName> signalled;
     private SystemdBus bus; // guarded by this
+    private final Map<Lane, UnitQuery> readers = new EnumMap<>(Lane.class); // guarded by this
     private AutoCloseable subscription; // guarded by this
     private boolean connected; // guarded by this
     private boolean readAll = true; // guarded by this
@@ -59,20 +93,94 @@ final class UnitSource implements AutoCloseable {
         }
     }
 
-    /** Lists the template's units. */
+    /**
+     * Lists the template's units (on the poll lane). Asks the {@link SystemdBus} a {@code Ping}
+     * first: its calls are what keep the signal connection open (reopened after the bus restarted),
+     * and the model's reads no longer go through it.
+     */
     Map<UnitName, UnitSummary> list() throws SystemdException {
-        return bus().listUnits(templatePrefix);
+        bus().ping();
+        UnitQuery reader = reader(Lane.POLL);
+        try {
+            return reader.listUnits(templatePrefix);
+        } catch (RuntimeException e) {
+            drop(Lane.POLL, reader);
+            throw e;
+        }
     }
 
-    /** The full states of {@code names}' units; those systemd did not answer for are missing. */
-    Map<IocName, UnitState> states(Collection<IocName> names) throws SystemdException {
+    /**
+     * The {@link #MODEL_PROPERTIES} of {@code names}' units, read on {@code lane}; those systemd
+     * did not answer for are missing.
+     */
+    Map<IocName, UnitState> states(Collection<IocName> names, Lane lane) throws SystemdException {
         Map<IocName, UnitState> states = new HashMap<>();
         if (names.isEmpty()) {
             return states;
         }
         List<UnitName> units = names.stream().map(n -> new UnitName(templatePrefix, n)).toList();
-        bus().states(units).forEach((u, s) -> states.put(u.name(), s));
+        UnitQuery reader = reader(lane);
+        try {
+            for (int from = 0; from < units.size(); from += UNITS_PER_READ) {
+                reader.states(units.subList(from, Math.min(units.size(), from + UNITS_PER_READ)), MODEL_PROPERTIES)
+                        .forEach((u, s) -> states.put(u.name(), s));
+            }
+        } catch (RuntimeException e) {
+            drop(lane, reader);
+            throw e;
+        }
         return states;
+    }
+
+    /**
+     * The lean reader of {@code lane}, connecting it (and the signal subscription first) if needed,
+     * and reopening the signal connection first if it died.
+     * Where the bus address is not a {@code unix:path=} one, the {@link SystemdBus} answers instead
+     * (whole states).
+     */
+    private UnitQuery reader(Lane lane) throws SystemdException {
+        SystemdBus b = bus();
+        b.keepSignalsFlowing(); // reads go over the lean connection, so nothing else would notice a dead signal feed
+        synchronized (this) {
+            UnitQuery r = readers.get(lane);
+            if (r != null) {
+                return r;
+            }
+        }
+        UnitQuery opened;
+        try {
+            opened = WireUnitQuery.onBus(b.address(), b.callTimeout());
+        } catch (IllegalArgumentException e) {
+            opened = UnitQuery.over(b);
+        } catch (SystemdException e) {
+            failed(e);
+            throw e;
+        }
+        synchronized (this) {
+            if (!closed && readers.get(lane) == null) {
+                readers.put(lane, opened);
+                return opened;
+            }
+        }
+        opened.close();
+        synchronized (this) {
+            UnitQuery r = readers.get(lane);
+            if (r != null) {
+                return r;
+            }
+        }
+        throw new IllegalStateException("The IOC model is closed.");
+    }
+
+    /** Forgets a reader whose call failed (its connection may be broken); the next call connects anew. */
+    private void drop(Lane lane, UnitQuery reader) {
+        synchronized (this) {
+            if (readers.get(lane) != reader) {
+                return;
+            }
+            readers.remove(lane);
+        }
+        reader.close();
     }
 
     /**
@@ -163,11 +271,15 @@ final class UnitSource implements AutoCloseable {
     public void close() {
         SystemdBus b;
         AutoCloseable s;
+        List<UnitQuery> r;
         synchronized (this) {
             closed = true;
             b = bus;
             s = subscription;
+            r = List.copyOf(readers.values());
+            readers.clear();
         }
+        r.forEach(UnitQuery::close);
         closeQuietly(s);
         if (b != null) {
             b.close();

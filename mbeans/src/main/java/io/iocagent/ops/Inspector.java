@@ -40,7 +40,7 @@ import java.util.Optional;
 public final class Inspector {
 
     /** Linux capability number of CAP_SYS_PTRACE (linux/capability.h). */
-    private static final int CAP_SYS_PTRACE = 19;
+    static final int CAP_SYS_PTRACE = 19;
     /** What the endpoint section asks of the unit. */
     private static final Set<UnitProperty> ENDPOINT_PROPERTIES = EnumSet.of(UnitProperty.ACTIVE_STATE,
             UnitProperty.MAIN_PID, UnitProperty.CONTROL_GROUP);

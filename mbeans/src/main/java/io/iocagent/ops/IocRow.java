@@ -1,6 +1,7 @@
 package io.iocagent.ops;
 
 import io.iocagent.model.IocEndpoints;
+import io.iocagent.crash.ChildExit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -25,13 +26,22 @@ import java.util.OptionalLong;
  * @param clients         processes connected to the console
  * @param endpoints       the IOC's CA and PVA servers and clients ({@code -vv} and JSON; else
  *                        {@link IocEndpoints#NONE})
+ * @param lastExit        how the last IOC child ended, from the end of the procServ log
+ *                        ({@link io.iocagent.procserv.LogTail#lastExit}); JSON only, null when none was found
  */
 public record IocRow(String name, boolean installed, String activeState, String subState, String enabled,
                      Optional<Instant> started, OptionalInt mainPid, OptionalLong cpuNanos, OptionalLong memoryBytes,
-                     String socketPath, Optional<SocketFacts> socket, List<Client> clients, IocEndpoints endpoints) {
+                     String socketPath, Optional<SocketFacts> socket, List<Client> clients, IocEndpoints endpoints,
+                     ChildExit lastExit) {
 
     public IocRow {
         endpoints = endpoints == null ? IocEndpoints.NONE : endpoints;
+    }
+
+    /** This row with {@code exit} as its last child exit. */
+    IocRow withLastExit(ChildExit exit) {
+        return new IocRow(name, installed, activeState, subState, enabled, started, mainPid, cpuNanos, memoryBytes,
+                socketPath, socket, clients, endpoints, exit);
     }
 
     /**

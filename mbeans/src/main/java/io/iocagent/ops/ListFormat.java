@@ -153,6 +153,13 @@ public final class ListFormat {
             server(j.key("channelAccess"), r.endpoints().caServerPort(), r.endpoints().caSearchPort(),
                     r.endpoints().caClients());
             server(j.key("pvAccess"), r.endpoints().pvaServerPort(), -1, r.endpoints().pvaClients());
+            j.key("lastExit");
+            if (r.lastExit() == null) {
+                j.value((String) null);
+            } else {
+                j.open('{').key("text").value(r.lastExit().summary()).key("reason").value(r.lastExit().reason())
+                        .key("pid").value((long) r.lastExit().pid()).close('}');
+            }
             j.close('}');
         }
         return j.close(']').close('}').toString();

@@ -9,6 +9,9 @@ import io.iocagent.model.EndpointSurvey;
 import io.iocagent.model.IocEndpoints;
 import io.iocagent.model.IocFacts;
 import io.iocagent.netlink.InetSocketDiag;
+import io.iocagent.crash.ChildExit;
+import io.iocagent.procserv.LogFile;
+import io.iocagent.procserv.LogTail;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.proc.ProcessTable;
@@ -130,10 +133,11 @@ public final class ListReport {
         List<IocRow> rows = new ArrayList<>();
         for (Map.Entry<IocName, UnitState> e : states.entrySet()) {
             Path socketPath = socketPaths.get(e.getKey());
-            rows.add(row(e.getKey(), installed.containsKey(e.getKey()), e.getValue(),
+            IocRow r = row(e.getKey(), installed.containsKey(e.getKey()), e.getValue(),
                     measured.getOrDefault(e.getKey(), Optional.empty()), socketPath,
                     consoles.getOrDefault(socketPath, ConsoleSurvey.Console.ABSENT), refCounts,
-                    endpoints.getOrDefault(e.getKey(), IocEndpoints.NONE), detail));
+                    endpoints.getOrDefault(e.getKey(), IocEndpoints.NONE), detail);
+            rows.add(detail == Detail.FULL ? r.withLastExit(lastExit(e.getKey())) : r);
         }
         return rows;
     }
@@ -163,7 +167,7 @@ public final class ListReport {
                 active ? mtime(socketPath) : Optional.empty(),
                 state.mainPid() <= 0 ? OptionalInt.empty() : OptionalInt.of(state.mainPid()),
                 usage.cpuNanos(), usage.memoryBytes(), socketPath.toString(), socket, clients,
-                active ? endpoints : IocEndpoints.NONE);
+                active ? endpoints : IocEndpoints.NONE, null);
     }
 
     private static Map<UnitName, UnitState> read(UnitQuery query, List<UnitName> units, Set<UnitProperty> properties)
@@ -249,6 +253,15 @@ public final class ListReport {
         } catch (IOException e) {
             throw OperationException.failure("Cannot map console clients: " + e.getMessage(),
                     "  -> /proc must be mounted and readable.");
+        }
+    }
+
+    /** The last child exit in the end of the IOC's procServ log; null when none, or the log is unreadable. */
+    private ChildExit lastExit(IocName name) {
+        try {
+            return LogTail.read(LogFile.of(session.layout(), name)).lastExit().orElse(null);
+        } catch (IOException e) {
+            return null; // no log yet, or one that must not be read: no exit to show
         }
     }
 

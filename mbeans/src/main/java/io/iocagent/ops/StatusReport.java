@@ -5,15 +5,13 @@ import io.iocagent.conf.ConfSyntaxException;
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Layout;
 import io.iocagent.model.IocFacts;
-import io.iocagent.posix.NoFollowFile;
+import io.iocagent.crash.ChildExit;
 import io.iocagent.procserv.LogFile;
+import io.iocagent.procserv.LogTail;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitProperty;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,8 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -78,12 +74,15 @@ public final class StatusReport {
         t.out("Socket:    " + socket + (Files.exists(socket) ? "" : " (absent)"));
         Path log = layout.logFile(name);
         t.out("Log:       " + log);
-        t.out("");
         if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+            t.out("");
             t.out("(no log file yet at " + log + ")");
         } else {
             try {
-                List<String> tail = tail(LogFile.of(layout, name), LOG_LINES);
+                LogTail end = LogTail.read(LogFile.of(layout, name));
+                List<String> tail = end.last(LOG_LINES);
+                t.out("Last exit: " + end.lastExit().map(ChildExit::summary).orElse("-"));
+                t.out("");
                 if (tail.isEmpty()) {
                     t.out("(" + log + " is empty so far)");
                 } else {
@@ -91,8 +90,10 @@ public final class StatusReport {
                     tail.forEach(t::out);
                 }
             } catch (LogFile.NotReadableException e) {
+                t.out("");
                 t.out("(" + e.getMessage() + ")");
             } catch (IOException e) {
+                t.out("");
                 t.out("(cannot read " + log + ": " + e.getMessage() + ")");
             }
         }
@@ -148,30 +149,8 @@ public final class StatusReport {
         }
     }
 
-    /**
-     * The last {@code n} lines of {@code file}, reading only its end (procServ logs grow to tens
-     * of megabytes between rotations). Carriage returns from the console's CR LF are dropped.
-     * The log is opened as {@link LogFile#open()} allows: never through a link, never another
-     * user's file.
-     */
+    /** The last {@code n} lines of {@code log} ({@link LogTail}). */
     public static List<String> tail(LogFile log, int n) throws IOException {
-        try (NoFollowFile opened = log.open(); FileChannel f = opened.channel()) {
-            long size = f.size();
-            long window = Math.min(size, 64 * 1024);
-            ByteBuffer read = ByteBuffer.allocate((int) window);
-            while (read.hasRemaining() && f.read(read, size - window + read.position()) >= 0) {
-                // until the window is full or the file ends (truncated meanwhile)
-            }
-            byte[] buf = Arrays.copyOf(read.array(), read.position());
-            String text = new String(buf, StandardCharsets.UTF_8).replace("\r", "");
-            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-            if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-                lines.remove(lines.size() - 1);
-            }
-            if (window < size && !lines.isEmpty()) {
-                lines.remove(0); // partial first line of the window
-            }
-            return lines.subList(Math.max(0, lines.size() - n), lines.size());
-        }
+        return LogTail.read(log).last(n);
     }
 }

@@ -52,6 +52,14 @@ public final class ProcessTable {
         this(Path.of("/proc"), Path.of("/sys/fs/cgroup"), Sysconf.CLOCK_TICKS, Sysconf.PAGE_SIZE, Posix::userName);
     }
 
+    /**
+     * A table over other roots laid out like {@code /proc} and {@code /sys/fs/cgroup}, with the live
+     * system's units and user database: for tests of the readers built on it.
+     */
+    public static ProcessTable over(Path proc, Path cgroupRoot) {
+        return new ProcessTable(proc, cgroupRoot, Sysconf.CLOCK_TICKS, Sysconf.PAGE_SIZE, Posix::userName);
+    }
+
     /** A table over other roots, for tests: {@code proc} laid out like {@code /proc}. */
     ProcessTable(Path proc, Path cgroupRoot, long ticksPerSecond, long pageSize, IntFunction<String> userNames) {
         this.proc = proc;
@@ -213,6 +221,38 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * The parent of live process {@code pid} from its {@code stat} alone (not the three files
+     * {@link #process} reads); -1 when the process is gone, a zombie (dead, not yet reaped) or
+     * cannot be read.
+     */
+    public int parentPid(int pid) {
+        try {
+            ProcStat stat = readStat(pid);
+            return stat.state() == 'Z' || stat.state() == 'X' ? -1 : stat.ppid();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The resident set of process {@code pid} in bytes, from the second field of
+     * {@code /proc/PID/statm}: the same {@code get_mm_rss()} figure as {@code VmRSS} in
+     * {@code status}, from a file the kernel writes with a fraction of the work. 0 when the process
+     * is gone or has no memory (a zombie, a kernel thread) or the file cannot be read.
+     */
+    public long residentBytes(int pid) {
+        try {
+            String statm = new String(Files.readAllBytes(proc.resolve(Integer.toString(pid)).resolve("statm")),
+                    StandardCharsets.US_ASCII);
+            int from = statm.indexOf(' ') + 1;
+            int to = statm.indexOf(' ', from);
+            return from == 0 || to < 0 ? 0 : Long.parseLong(statm, from, to, 10) * pageSize;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private ProcStat readStat(int pid) throws IOException {
         String line = text(proc.resolve(Integer.toString(pid)).resolve("stat"));
         try {
@@ -340,8 +380,10 @@ public final class ProcessTable {
         List<Path> children = new ArrayList<>();
         try {
             lines = Files.readAllLines(group.resolve("cgroup.procs"), StandardCharsets.US_ASCII);
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(group, Files::isDirectory)) {
-                entries.forEach(children::add);
+            if (mayHaveChildren(group)) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(group, Files::isDirectory)) {
+                    entries.forEach(children::add);
+                }
             }
         } catch (NoSuchFileException e) {
             return; // removed while being read: its processes went with it
@@ -358,6 +400,24 @@ public final class ProcessTable {
         }
         for (Path child : children) {
             collectGroupPids(child, pids);
+        }
+    }
+
+    /**
+     * False when the group's {@code cgroup.stat} (cgroup v2) says it has no descendants: one small
+     * read instead of listing the group's directory and asking each of its some 20 entries whether
+     * it is a directory. True where there is no {@code cgroup.stat} (cgroup v1).
+     */
+    private static boolean mayHaveChildren(Path group) {
+        try {
+            for (String line : Files.readAllLines(group.resolve("cgroup.stat"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("nr_descendants ")) {
+                    return !line.substring("nr_descendants ".length()).trim().equals("0");
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -114,7 +114,10 @@ public final class LogReader {
                 offset += consumed;
                 carry = Arrays.copyOfRange(bytes, consumed, bytes.length);
             }
-            position = new LogPosition(offset, inode, tailHash(ch, offset));
+            if (offset != position.offset() || inode != position.inode()) {
+                position = new LogPosition(offset, inode, tailHash(ch, offset));
+            } // else nothing was consumed from the same file: the position, checked above, stands
+
         } catch (NoSuchFileException e) {
             // Not created yet, or rotated away and not recreated: nothing new to read.
         }

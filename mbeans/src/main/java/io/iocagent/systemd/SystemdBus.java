@@ -268,6 +268,16 @@ public final class SystemdBus implements AutoCloseable {
         link.invoke(Action.read("reach", "the manager"), true, s -> s.call(BusSession.MANAGER_PATH, PING));
     }
 
+    /**
+     * Reopens the signal connection behind {@link UnitChanges#subscribe} if it died, asking systemd
+     * nothing while it lives (a local check): for callers that read over another connection (the
+     * model's lean reads) and so no longer make the calls that would notice. Never throws; a failed
+     * reopen is tried again at a later call, as after any call.
+     */
+    public void keepSignalsFlowing() {
+        signals.maintain();
+    }
+
     /** Reloads the manager's configuration, like {@code systemctl daemon-reload}; returns when done. */
     public void reload() {
         link.invoke(Action.reload(), true, s -> s.call(BusSession.MANAGER_PATH, RELOAD));

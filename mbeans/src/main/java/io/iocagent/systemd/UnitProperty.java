@@ -20,7 +20,13 @@ public enum UnitProperty {
     FRAGMENT_PATH("Unit", "FragmentPath"),
     DROP_IN_PATHS("Unit", "DropInPaths"),
     /** Read with the manager's {@code GetUnitFileState}, which does not load the unit. */
-    UNIT_FILE_STATE("Unit", "UnitFileState");
+    UNIT_FILE_STATE("Unit", "UnitFileState"),
+    /**
+     * The same fact as the loaded unit's own {@code UnitFileState} property, which systemd works
+     * out once per unit and daemon-reload and then keeps: for callers that read the unit anyway
+     * (the agent's model), where {@code GetUnitFileState} would search the unit paths on every call.
+     */
+    LOADED_UNIT_FILE_STATE("Unit", "UnitFileState");
 
     private final String iface;
     private final String member;

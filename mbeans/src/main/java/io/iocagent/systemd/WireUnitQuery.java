@@ -63,9 +63,35 @@ public final class WireUnitQuery implements UnitQuery {
                 // not ours to use after all (a sandbox, another owner): the bus serves the same API
             }
         }
-        ManagerEndpoint endpoint = new ManagerEndpoint(manager.busAddress(), manager.userManager(), timeout);
+        return openBus(bus, euid, new ManagerEndpoint(manager.busAddress(), manager.userManager(), timeout));
+    }
+
+    /**
+     * Connects to the bus at {@code busAddress} only, never to the manager's private socket: for
+     * the agent's model, whose view of systemd is the bus's (the one its signals come through).
+     *
+     * @throws SystemdException {@code BUS_UNREACHABLE} when the bus cannot be reached
+     * @throws IllegalArgumentException when the address is not a {@code unix:path=} address
+     */
+    public static WireUnitQuery onBus(String busAddress, Duration timeout) {
+        Path bus = socketPath(busAddress).orElseThrow(() -> new IllegalArgumentException(
+                "not a unix:path= D-Bus address: " + busAddress));
+        return openBus(bus, uid(), ManagerEndpoint.of(busAddress, timeout));
+    }
+
+    /** This process's user id, as the D-Bus {@code EXTERNAL} mechanism names it. */
+    private static long uid() {
         try {
-            return new WireUnitQuery(Connection.open(bus, euid, true, "org.freedesktop.systemd1", timeout), endpoint);
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return new com.sun.security.auth.module.UnixSystem().getUid();
+        }
+    }
+
+    private static WireUnitQuery openBus(Path bus, long euid, ManagerEndpoint endpoint) {
+        try {
+            return new WireUnitQuery(Connection.open(bus, euid, true, "org.freedesktop.systemd1",
+                    endpoint.callTimeout()), endpoint);
         } catch (IOException e) {
             throw endpoint.explain(Action.read("connect", ""), new CallFailure(
                     e instanceof Connection.TimeoutException ? CallFailure.Kind.TIMEOUT : CallFailure.Kind.CONNECT_FAILED,
@@ -183,7 +209,8 @@ public final class WireUnitQuery implements UnitQuery {
                 unsigned(v, UnitProperty.MEMORY_CURRENT),
                 text(v, UnitProperty.FRAGMENT_PATH),
                 v.get(UnitProperty.DROP_IN_PATHS) instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of(),
-                text(v, UnitProperty.UNIT_FILE_STATE));
+                v.containsKey(UnitProperty.LOADED_UNIT_FILE_STATE) ? text(v, UnitProperty.LOADED_UNIT_FILE_STATE)
+                        : text(v, UnitProperty.UNIT_FILE_STATE));
     }
 
     private static String text(Map<UnitProperty, Object> v, UnitProperty p) {

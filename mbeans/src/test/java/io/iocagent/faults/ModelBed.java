@@ -91,10 +91,15 @@ final class ModelBed implements AutoCloseable {
 
     /** Installs stand-in {@code name} the way install does: conf staged elsewhere, renamed into place. */
     void install(String name, Behaviour behaviour) throws IOException {
-        Path dir = bed.iocBoot(name, behaviour);
+        install(name, bed.iocBoot(name, behaviour), "");
+    }
+
+    /** Installs the IOC whose {@code st.cmd} is in {@code dir}, with {@code extraLines} appended to its conf. */
+    void install(String name, Path dir, String extraLines) throws IOException {
         String text = "IOC_CMD=\"./st.cmd\"\n"
                 + "IOC_CHDIR=\"" + dir + "\"\n"
-                + "IOC_PORT=\"" + IocPort.standard(layout.identity(), layout.runDir(), new IocName(name)) + "\"\n";
+                + "IOC_PORT=\"" + IocPort.standard(layout.identity(), layout.runDir(), new IocName(name)) + "\"\n"
+                + extraLines;
         Path staged = Files.writeString(bed.root().resolve(name + ".conf.staged"), text);
         Files.move(staged, layout.confDir().resolve(name + ".conf"), StandardCopyOption.ATOMIC_MOVE);
     }

@@ -2,6 +2,8 @@ package io.iocagent.jmx;
 
 import static io.iocagent.jmx.FakeSnapshotSource.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,6 +74,16 @@ class MBeanDescriptionsTest {
             }
         }
         return missing;
+    }
+
+    @Test
+    void everyIocMBeanSharesOneDescribedInfoAndItsDescriptionsStay() throws Exception {
+        source.publish(ioc("alpha", "active", Readiness.READY), ioc("beta", "inactive", Readiness.STOPPED));
+        ObjectName beta = JmxSurface.iocObjectName(new IocName("beta"));
+        assertSame(server.getMBeanInfo(ioc), server.getMBeanInfo(beta),
+                "IOC MBeans of one interface share one immutable MBeanInfo rather than a copy each");
+        assertEquals(List.of(), undescribed(server.getMBeanInfo(beta)), "the shared info keeps every description");
+        assertNotSame(server.getMBeanInfo(ioc), server.getMBeanInfo(JmxSurface.MANAGER), "the manager has its own info");
     }
 
     @Test

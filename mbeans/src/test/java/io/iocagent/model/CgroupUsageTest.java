@@ -27,7 +27,7 @@ class CgroupUsageTest {
         Files.writeString(g.resolve("cpu.stat"), "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");
         Files.writeString(g.resolve("memory.current"), "7340032\n");
 
-        Optional<CgroupUsage> usage = CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(),
+        Optional<CgroupUsage> usage = CgroupUsage.of(root, new ProcessTable(),
                 "/system.slice/system-epics\\x2d.slice/epics-@m.service");
 
         assertEquals(Optional.of(new CgroupUsage(1_500_000_000L, 7_340_032L)), usage);
@@ -40,23 +40,61 @@ class CgroupUsageTest {
         Files.writeString(g.resolve("memory.current"), "4096\n");
 
         assertEquals(Optional.of(new CgroupUsage(42_000L, 4096L)),
-                CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "/user.slice/u.service"));
+                CgroupUsage.of(root, new ProcessTable(), "/user.slice/u.service"));
     }
 
     @Test
     void withoutCgroupFilesProcessesAreSummedAndAnUnknownGroupIsEmpty() {
-        Optional<CgroupUsage> usage = CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "/no/such.service");
+        Optional<CgroupUsage> usage = CgroupUsage.of(root, new ProcessTable(), "/no/such.service");
         assertTrue(usage.isEmpty() || usage.get().memoryBytes() == 0, usage.toString());
-        assertTrue(CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "").isEmpty());
-        assertTrue(CgroupUsage.of(root, root.resolve("proc"), new ProcessTable(), "/a/../../etc").isEmpty());
+        assertTrue(CgroupUsage.of(root, new ProcessTable(), "").isEmpty());
+        assertTrue(CgroupUsage.of(root, new ProcessTable(), "/a/../../etc").isEmpty());
     }
 
     @Test
-    void residentMemoryComesFromVmRssOfTheProcessStatus() throws IOException {
-        Path status = Files.writeString(root.resolve("status"),
-                "Name:\tprocServ\nVmPeak:\t   9000 kB\nVmRSS:\t    2048 kB\nThreads:\t1\n");
-        assertEquals(2048L * 1024, CgroupUsage.residentBytes(status));
-        assertEquals(0, CgroupUsage.residentBytes(root.resolve("gone")));
+    void aReaderSumsProcessMemoryAgainOnlyWhenTheProcessesChangeWhenAskedOrEveryNthRead() throws IOException {
+        String unit = "/user.slice/u.service";
+        Path g = group("unified" + unit);
+        Files.writeString(g.resolve("cpu.stat"), "usage_usec 7\n"); // no memory.current: no memory controller
+        Files.writeString(g.resolve("cgroup.procs"), "100\n");
+        Path statm = Files.createDirectories(root.resolve("proc/100")).resolve("statm");
+        Files.writeString(statm, "2000 300 50 10 0 200 0\n");
+        CgroupUsage.Reader reader = new CgroupUsage.Reader(root, ProcessTable.over(root.resolve("proc"), root), 3);
+
+        long first = reader.read(unit, false).orElseThrow().memoryBytes();
+        assertTrue(first > 0, "the resident memory of the group's process: " + first);
+        Files.writeString(statm, "2000 600 50 10 0 200 0\n");
+        assertEquals(new CgroupUsage(7_000, first), reader.read(unit, false).orElseThrow(),
+                "same processes, second read: CPU read anew, memory as summed before");
+        assertEquals(2 * first, reader.read(unit, true).orElseThrow().memoryBytes(), "fresh figures asked for");
+
+        Files.writeString(statm, "2000 900 50 10 0 200 0\n");
+        assertEquals(2 * first, reader.read(unit, false).orElseThrow().memoryBytes(), "1st read after the sum");
+        assertEquals(2 * first, reader.read(unit, false).orElseThrow().memoryBytes(), "2nd read after the sum");
+        assertEquals(3 * first, reader.read(unit, false).orElseThrow().memoryBytes(), "every 3rd read sums again");
+
+        Files.createDirectories(root.resolve("proc/101"));
+        Files.writeString(root.resolve("proc/101/statm"), "2000 300 50 10 0 200 0\n");
+        Files.writeString(g.resolve("cgroup.procs"), "100\n101\n");
+        assertEquals(4 * first, reader.read(unit, false).orElseThrow().memoryBytes(),
+                "a process joined the group: summed again at once");
+    }
+
+    @Test
+    void aReaderFollowsAGroupThatMovedToAnotherHierarchy() throws IOException {
+        String unit = "/user.slice/u.service";
+        Path hybrid = group("unified" + unit);
+        Files.writeString(hybrid.resolve("cpu.stat"), "usage_usec 1\n");
+        Files.writeString(hybrid.resolve("memory.current"), "10\n");
+        CgroupUsage.Reader reader = new CgroupUsage.Reader(root, ProcessTable.over(root.resolve("proc"), root), 6);
+        assertEquals(Optional.of(new CgroupUsage(1_000, 10)), reader.read(unit, false));
+
+        Files.delete(hybrid.resolve("cpu.stat"));
+        Path v2 = group(unit.substring(1));
+        Files.writeString(v2.resolve("cpu.stat"), "usage_usec 2\n");
+        Files.writeString(v2.resolve("memory.current"), "20\n");
+        assertEquals(Optional.of(new CgroupUsage(2_000, 20)), reader.read(unit, false),
+                "the remembered place lost its cpu.stat: the group is looked for again");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.model.IocEndpoints;
 import io.iocagent.model.NetworkClient;
+import io.iocagent.crash.ChildExit;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
@@ -22,7 +23,8 @@ class ListFormatTest {
                 "/run/procserv/" + name + "/control",
                 Optional.of(new IocRow.SocketFacts("LISTEN", 31679, 0, 5, 2, "srw-rw----")),
                 List.of(new IocRow.Client(77, "alice", "con -c \"/run/x\"", Optional.empty())),
-                new IocEndpoints(5064, 5064, -1, List.of(new NetworkClient("127.0.0.1", 43210, 4711)), List.of()));
+                new IocEndpoints(5064, 5064, -1, List.of(new NetworkClient("127.0.0.1", 43210, 4711)), List.of()),
+                new ChildExit(4700, -1, 11, null));
     }
 
     @Test
@@ -59,14 +61,16 @@ class ListFormatTest {
     void jsonEscapesAndNullsAbsentFacts() {
         IocRow stopped = new IocRow("stopped", true, "inactive", "dead", "disabled", Optional.empty(), OptionalInt.empty(),
                 OptionalLong.empty(), OptionalLong.empty(), "/run/procserv/stopped/control", Optional.empty(), List.of(),
-                IocEndpoints.NONE);
+                IocEndpoints.NONE, null);
         String json = ListFormat.json("system", List.of(row("a", "active"), stopped));
         assertTrue(json.startsWith("{\"mode\":\"system\",\"iocs\":[{\"name\":\"a\",\"installed\":true,\"status\":\"active\""), json);
         assertTrue(json.contains("\"command\":\"con -c \\\"/run/x\\\"\""), json);
         assertTrue(json.contains("{\"name\":\"stopped\",\"installed\":true,\"status\":\"inactive\",\"subState\":\"dead\","
                 + "\"enabled\":\"disabled\",\"started\":null,\"pid\":null,\"cpuSeconds\":null,\"memoryBytes\":null,"
                 + "\"socket\":{\"path\":\"/run/procserv/stopped/control\"},\"consoleClients\":[],"
-                + "\"channelAccess\":null,\"pvAccess\":null}"), json);
+                + "\"channelAccess\":null,\"pvAccess\":null,\"lastExit\":null}"), json);
+        assertTrue(json.contains("\"lastExit\":{\"text\":\"child 4700 killed by signal SEGV (11)\","
+                + "\"reason\":\"signal_SEGV\",\"pid\":4700}"), json);
         assertTrue(json.contains("\"channelAccess\":{\"serverPort\":5064,\"searchPort\":5064,\"clients\":"
                 + "[{\"address\":\"127.0.0.1\",\"port\":43210,\"pid\":4711}]},\"pvAccess\":null"), json);
         assertTrue(json.endsWith("]}"));

@@ -42,7 +42,7 @@ final class FakeProc {
     }
 
     /**
-     * Writes the files {@link ProcessTable#process} reads.
+     * Writes the files {@link ProcessTable#process} and {@link ProcessTable#residentBytes} read.
      *
      * @param cmdline the arguments, each followed by NUL as the kernel shows them; "" for none
      */
@@ -57,6 +57,7 @@ final class FakeProc {
                 + " (sleeping)\nTgid:\t" + pid + "\nPid:\t" + pid + "\nPPid:\t" + ppid + "\nUid:\t1000\t" + euid
                 + "\t" + euid + "\t" + euid + "\nGid:\t100\t100\t100\t100\n");
         Files.write(dir.resolve("cmdline"), cmdline.getBytes(StandardCharsets.UTF_8));
+        Files.writeString(dir.resolve("statm"), "2000 " + rssPages + " 50 10 0 200 0\n");
         return this;
     }
 

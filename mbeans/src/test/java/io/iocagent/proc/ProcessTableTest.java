@@ -164,6 +164,35 @@ class ProcessTableTest {
     }
 
     @Test
+    void parentPidComesFromStatAndIsMinusOneForAProcessThatIsGone() throws Exception {
+        ProcessTable table = proc().process(4242, 17, "softIoc", 'S', 1000, 1, 1, 1, 1, "x\0").table(tmp);
+        assertEquals(17, table.parentPid(4242));
+        assertEquals(-1, table.parentPid(4243), "no such process");
+        ProcessTable zombie = proc().process(4244, 17, "softIoc", 'Z', 1000, 1, 1, 1, 0, "").table(tmp);
+        assertEquals(-1, zombie.parentPid(4244), "a zombie is dead: it has no live parent to name");
+    }
+
+    @Test
+    void residentBytesComeFromStatmAndAreZeroForAProcessThatIsGone() throws Exception {
+        ProcessTable table = proc().process(4242, 1, "procServ", 'S', 1000, 250, 130, 123_456, 300, "x\0").table(tmp);
+        assertEquals(300 * FakeProc.PAGE, table.residentBytes(4242), "resident pages of statm times the page size");
+        assertEquals(0, table.residentBytes(4243), "a process that is gone holds no memory");
+    }
+
+    @Test
+    void cgroupPidsListSubgroupsOnlyWhenCgroupStatCountsDescendants() throws Exception {
+        Path cg = tmp.resolve("cgroup");
+        String unit = "/user.slice/u.service";
+        Files.createDirectories(cg.resolve("unified" + unit + "/sub"));
+        Files.writeString(cg.resolve("unified" + unit + "/cgroup.procs"), "10\n");
+        Files.writeString(cg.resolve("unified" + unit + "/sub/cgroup.procs"), "40\n");
+        Files.writeString(cg.resolve("unified" + unit + "/cgroup.stat"), "nr_descendants 0\nnr_dying_descendants 0\n");
+        assertEquals(List.of(10), proc().table(cg).cgroupPids(unit), "cgroup.stat says no subgroups: none listed");
+        Files.writeString(cg.resolve("unified" + unit + "/cgroup.stat"), "nr_descendants 1\nnr_dying_descendants 0\n");
+        assertEquals(List.of(10, 40), proc().table(cg).cgroupPids(unit), "one descendant: its processes count too");
+    }
+
+    @Test
     void cgroupPidsPreferTheUnifiedHierarchyAndIncludeSubgroupsOnce() throws Exception {
         Path cg = tmp.resolve("cgroup");
         String unit = "/system.slice/system-epics\\x2d.slice/epics-@a.service";
