@@ -140,7 +140,8 @@ public final class Main {
         }
         CommandAudit audit = CommandAudit.forEnv(env, account);
         try (Session session = new Session(layout, account, env, t, a.force(),
-                SystemdConnector.forLayout(layout, env, account), SystemdConnector.queries(layout, env, account))) {
+                SystemdConnector.forLayout(layout, env, account), SystemdConnector.control(layout, env, account),
+                SystemdConnector.queries(layout, env, account))) {
             int code = dispatch(session, a, t, consoles);
             audit.record(command, target, code, "");
             return code;

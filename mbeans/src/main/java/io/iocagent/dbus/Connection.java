@@ -20,10 +20,11 @@ import java.util.Optional;
 
 /**
  * A short-lived D-Bus client connection over a UNIX socket, with nothing but what one-shot
- * read-only callers need: SASL {@code EXTERNAL} authentication, {@code Hello} when the peer is a
- * bus daemon, and pipelined method calls whose replies are collected by serial. No signals are
- * subscribed to and no match rules are added; a signal that arrives anyway (a bus daemon's
- * {@code NameAcquired}) is skipped.
+ * callers need: SASL {@code EXTERNAL} authentication, {@code Hello} when the peer is a bus daemon,
+ * pipelined method calls whose replies are collected by serial, and — for a caller that asked for
+ * signals itself (a match rule, systemd's {@code Subscribe}) — waiting for one signal
+ * ({@link #awaitSignal}). Signals that arrive while replies are awaited are kept (the last
+ * {@link #MAX_SIGNALS}) for a later {@link #awaitSignal}.
  *
  * <p>Built on the JDK's UNIX-domain {@link SocketChannel} (JDK 16+), so it needs no native
  * library. Every wait is bounded by the call timeout. Not thread-safe.
@@ -35,6 +36,11 @@ public final class Connection implements AutoCloseable {
 
     private static final int MAX_AUTH_LINE = 512;
 
+    /** Signals kept while replies are awaited; older ones are dropped. */
+    static final int MAX_SIGNALS = 1024;
+
+    private final java.util.ArrayDeque<Message> signals = new java.util.ArrayDeque<>();
+
     private final SocketChannel channel;
     private final Selector selector;
     private final Duration timeout;
@@ -43,11 +49,13 @@ public final class Connection implements AutoCloseable {
     private ByteBuffer in = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
     private int serial;
     private int calls;
+    private Duration waitedFor;
 
     private Connection(SocketChannel channel, Selector selector, Duration timeout, String destination, Path socket) {
         this.channel = channel;
         this.selector = selector;
         this.timeout = timeout;
+        this.waitedFor = timeout;
         this.destination = destination;
         this.socket = socket;
         in.limit(0);
@@ -152,12 +160,46 @@ public final class Connection implements AutoCloseable {
                     answered[index] = m;
                     received++;
                 }
+            } else if (m.type() == Message.SIGNAL) {
+                keep(m);
             }
         }
         for (Message m : answered) {
             replies.add(m);
         }
         return replies;
+    }
+
+    /**
+     * The first signal matching {@code wanted}: one kept from earlier, else the next to arrive
+     * before {@code timeout} passes. Signals that do not match are dropped; so are replies (no
+     * call is outstanding).
+     *
+     * @throws TimeoutException when none arrives in time
+     * @throws IOException      when the connection fails
+     */
+    public Message awaitSignal(java.util.function.Predicate<Message> wanted, Duration timeout) throws IOException {
+        for (java.util.Iterator<Message> kept = signals.iterator(); kept.hasNext(); ) {
+            Message m = kept.next();
+            kept.remove();
+            if (wanted.test(m)) {
+                return m;
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Message m = read(deadline, timeout);
+            if (m.type() == Message.SIGNAL && wanted.test(m)) {
+                return m;
+            }
+        }
+    }
+
+    private void keep(Message signal) {
+        if (signals.size() == MAX_SIGNALS) {
+            signals.removeFirst();
+        }
+        signals.addLast(signal);
     }
 
     @Override
@@ -213,6 +255,12 @@ public final class Connection implements AutoCloseable {
     // ---- messages ----------------------------------------------------------------------------
 
     private Message read(long deadline) throws IOException {
+        return read(deadline, timeout);
+    }
+
+    /** @param waited what {@code deadline} stands for, for the timeout message */
+    private Message read(long deadline, Duration waited) throws IOException {
+        waitedFor = waited;
         ensure(16, deadline);
         int length;
         try {
@@ -281,7 +329,7 @@ public final class Connection implements AutoCloseable {
     private void await(int op, long deadline) throws IOException {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw new TimeoutException("no answer on " + socket + " within " + timeout.toMillis() + " ms");
+            throw new TimeoutException("no answer on " + socket + " within " + waitedFor.toMillis() + " ms");
         }
         SelectionKey key = channel.keyFor(selector);
         key.interestOps(op);

@@ -27,8 +27,10 @@ import java.util.Objects;
  * @param errorName   the error name of an {@link #ERROR}, else null
  * @param signature   the body's signature, empty for none
  * @param body        the body's values, one per complete type of the signature
+ * @param member      the member of a method call or signal, else null
  */
-public record Message(int type, int serial, int replySerial, String errorName, String signature, List<Object> body) {
+public record Message(int type, int serial, int replySerial, String errorName, String signature, List<Object> body,
+                      String member) {
 
     public static final int METHOD_CALL = 1;
     public static final int METHOD_RETURN = 2;
@@ -144,6 +146,7 @@ public record Message(int type, int serial, int replySerial, String errorName, S
             Reader fields = new Reader(b, 16, 16 + fieldsLength);
             int replySerial = 0;
             String errorName = null;
+            String member = null;
             String signature = "";
             while (fields.pos < fields.end) {
                 fields.align(8);
@@ -153,8 +156,9 @@ public record Message(int type, int serial, int replySerial, String errorName, S
                     case FIELD_REPLY_SERIAL -> replySerial = (Integer) value;
                     case FIELD_ERROR_NAME -> errorName = (String) value;
                     case FIELD_SIGNATURE -> signature = (String) value;
+                    case FIELD_MEMBER -> member = (String) value;
                     default -> {
-                        // path, interface, member, destination, sender, fds: not needed by a client
+                        // path, interface, destination, sender, fds: not needed by a client
                     }
                 }
             }
@@ -167,7 +171,7 @@ public record Message(int type, int serial, int replySerial, String errorName, S
                 values.add(body.value(signature.substring(at, next)));
                 at = next;
             }
-            return new Message(type, serial, replySerial, errorName, signature, values);
+            return new Message(type, serial, replySerial, errorName, signature, values, member);
         } catch (IndexOutOfBoundsException | ClassCastException | java.nio.BufferUnderflowException e) {
             throw new ProtocolException("malformed D-Bus message: " + e);
         }

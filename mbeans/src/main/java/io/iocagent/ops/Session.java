@@ -5,6 +5,7 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.UnitControl;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitQuery;
 import java.nio.file.Path;
@@ -31,11 +32,13 @@ public final class Session implements AutoCloseable {
     private final Terminal terminal;
     private final boolean force;
     private final Supplier<SystemdBus> connector;
+    private final Supplier<UnitControl> controlConnector;
     private final Supplier<UnitQuery> queryConnector;
     private final boolean ownsBus;
     private final CallerFiles files;
     private final boolean mayRunSudo;
-    private SystemdBus systemd;
+    private SystemdBus bus;
+    private UnitControl systemd;
     private UnitQuery queries;
 
     /**
@@ -43,7 +46,7 @@ public final class Session implements AutoCloseable {
      */
     public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
                    Supplier<SystemdBus> connector) {
-        this(layout, account, env, terminal, force, connector, null, true);
+        this(layout, account, env, terminal, force, connector, null, null, true);
     }
 
     /**
@@ -53,18 +56,44 @@ public final class Session implements AutoCloseable {
      */
     public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
                    Supplier<SystemdBus> connector, Supplier<UnitQuery> queryConnector) {
-        this(layout, account, env, terminal, force, connector, queryConnector, true);
+        this(layout, account, env, terminal, force, connector, null, queryConnector, true);
+    }
+
+    /**
+     * The command line's session: jobs, reloads and states through {@code controlConnector} (its
+     * lean connection), read-only questions through {@code queryConnector}, each opened on first
+     * use and closed with the session.
+     *
+     * @param connector opens dbus-java's connection, for a control or queries not given
+     */
+    public Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
+                   Supplier<SystemdBus> connector, Supplier<UnitControl> controlConnector,
+                   Supplier<UnitQuery> queryConnector) {
+        this(layout, account, env, terminal, force, connector, controlConnector, queryConnector, true);
+    }
+
+    /**
+     * A command-line session whose manager is {@code control} and {@code queries} rather than a
+     * D-Bus connection (unit tests of the operations answer systemd with a table).
+     */
+    public static Session withManager(Layout layout, Account account, Map<String, String> env, Terminal terminal,
+                                      boolean force, UnitControl control, UnitQuery queries) {
+        return new Session(layout, account, env, terminal, force, () -> {
+            throw new IllegalStateException("This session has no D-Bus connection; it talks to " + control + ".");
+        }, () -> control, () -> queries, true);
     }
 
     /** @param ownsBus true for the command line: it owns its connection, and it may run sudo (see {@link #mayRunSudo()}) */
     private Session(Layout layout, Account account, Map<String, String> env, Terminal terminal, boolean force,
-                    Supplier<SystemdBus> connector, Supplier<UnitQuery> queryConnector, boolean ownsBus) {
+                    Supplier<SystemdBus> connector, Supplier<UnitControl> controlConnector,
+                    Supplier<UnitQuery> queryConnector, boolean ownsBus) {
         this.layout = layout;
         this.account = account;
         this.env = Map.copyOf(env);
         this.terminal = terminal;
         this.force = force;
         this.connector = connector;
+        this.controlConnector = controlConnector;
         this.queryConnector = queryConnector;
         this.ownsBus = ownsBus;
         this.files = ownsBus ? CallerFiles.commandLine() : CallerFiles.agent(layout, this.env);
@@ -77,13 +106,13 @@ public final class Session implements AutoCloseable {
      */
     public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
                                       boolean force, SystemdBus bus) {
-        return new Session(layout, account, env, terminal, force, () -> bus, null, false);
+        return new Session(layout, account, env, terminal, force, () -> bus, null, null, false);
     }
 
     /** As {@link #onSharedBus(Layout, Account, Map, Terminal, boolean, SystemdBus)}, connecting on first use. */
     public static Session onSharedBus(Layout layout, Account account, Map<String, String> env, Terminal terminal,
                                       boolean force, Supplier<SystemdBus> bus) {
-        return new Session(layout, account, env, terminal, force, bus, null, false);
+        return new Session(layout, account, env, terminal, force, bus, null, null, false);
     }
 
     public Layout layout() {
@@ -118,12 +147,20 @@ public final class Session implements AutoCloseable {
         return layout.mode();
     }
 
-    /** The systemd connection, opened now if this is the first call. */
-    public SystemdBus systemd() {
+    /** Jobs, unit files and reloads on the mode's manager, connecting now if this is the first call. */
+    public UnitControl systemd() {
         if (systemd == null) {
-            systemd = connector.get();
+            systemd = controlConnector != null ? controlConnector.get() : UnitControl.over(bus());
         }
         return systemd;
+    }
+
+    /** The systemd connection, opened now if this is the first call. */
+    private SystemdBus bus() {
+        if (bus == null) {
+            bus = connector.get();
+        }
+        return bus;
     }
 
     /**
@@ -133,7 +170,7 @@ public final class Session implements AutoCloseable {
      */
     public UnitQuery queries() {
         if (queries == null) {
-            queries = queryConnector != null ? queryConnector.get() : UnitQuery.over(systemd());
+            queries = queryConnector != null ? queryConnector.get() : UnitQuery.over(bus());
         }
         return queries;
     }
@@ -168,8 +205,15 @@ public final class Session implements AutoCloseable {
         if (queries != null) {
             queries.close();
         }
-        if (systemd != null && ownsBus) {
-            systemd.close();
+        if (systemd instanceof AutoCloseable control && ownsBus) {
+            try {
+                control.close();
+            } catch (Exception e) {
+                // closing: nothing to do about it
+            }
+        }
+        if (bus != null && ownsBus) {
+            bus.close();
         }
     }
 }

@@ -6,7 +6,9 @@ import io.iocagent.posix.Account;
 import io.iocagent.posix.Posix;
 import io.iocagent.systemd.ManagerAddress;
 import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.UnitControl;
 import io.iocagent.systemd.UnitQuery;
+import io.iocagent.systemd.WireUnitControl;
 import io.iocagent.systemd.WireUnitQuery;
 import java.time.Duration;
 import java.util.Map;
@@ -62,6 +64,20 @@ public final class SystemdConnector {
                 return UnitQuery.over(QuietDbusJava.connect(manager.busAddress()), true);
             }
         };
+    }
+
+    /**
+     * Jobs, reloads and states of a command (start, stop, restart, remove, install): the lean
+     * {@link WireUnitControl} on the manager's private socket or bus, with dbus-java opened only for
+     * unit-file changes (enable, disable, linking the template). Null when the bus address is not
+     * one the lean client can open (the session then runs everything over dbus-java).
+     */
+    public static Supplier<UnitControl> control(Layout layout, Map<String, String> env, Account account) {
+        ManagerAddress manager = manager(layout.mode(), env, account);
+        if (WireUnitQuery.socketPath(manager.busAddress()).isEmpty()) {
+            return null;
+        }
+        return () -> WireUnitControl.connect(manager, Posix.euid(), CALL_TIMEOUT, forLayout(layout, env, account));
     }
 
     static ManagerAddress manager(Mode mode, Map<String, String> env, Account account) {

@@ -118,6 +118,10 @@ public final class Posix {
 
     /** The uid of user {@code name}, or -1 when no user database knows it. */
     public static int userId(String name) {
+        int self = euid();
+        if (name.equals(userName(self))) {
+            return self; // the caller's own name (local mode): no libc, so a command need not load JNA
+        }
         Pointer passwd = LibC.INSTANCE.getpwnam(name);
         // struct passwd { char *pw_name; char *pw_passwd; uid_t pw_uid; ... }
         return passwd == null ? -1 : passwd.getInt(2L * Native.POINTER_SIZE);

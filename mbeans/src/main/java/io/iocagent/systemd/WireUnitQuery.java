@@ -99,8 +99,8 @@ public final class WireUnitQuery implements UnitQuery {
         }
     }
 
-    /** The socket of the first {@code unix:path=} entry of a D-Bus address, unescaped. */
-    static Optional<Path> socketPath(String address) {
+    /** The socket of the first {@code unix:path=} entry of a D-Bus address, unescaped; empty when it has none. */
+    public static Optional<Path> socketPath(String address) {
         for (String entry : address.split(";")) {
             if (!entry.startsWith("unix:")) {
                 continue;
@@ -126,6 +126,15 @@ public final class WireUnitQuery implements UnitQuery {
             }
         }
         return out.toString();
+    }
+
+    /** The connection, for {@link WireUnitControl}'s jobs on the same socket. */
+    Connection connection() {
+        return connection;
+    }
+
+    ManagerEndpoint endpoint() {
+        return endpoint;
     }
 
     /** The socket this query talks on (the private socket or the bus). */
@@ -276,7 +285,7 @@ public final class WireUnitQuery implements UnitQuery {
         }
     }
 
-    private static CallFailure remoteError(Message m) {
+    static CallFailure remoteError(Message m) {
         return new CallFailure(CallFailure.Kind.REMOTE_ERROR, m.errorName(), m.firstString(), null);
     }
 }
