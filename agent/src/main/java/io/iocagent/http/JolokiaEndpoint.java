@@ -49,11 +49,13 @@ public final class JolokiaEndpoint implements AutoCloseable {
 
     private final Listener listener;
     private final JolokiaServer jolokia;
+    private final HawtioSecurity hawtio;
     private boolean closed;
 
-    private JolokiaEndpoint(Listener listener, JolokiaServer jolokia) {
+    private JolokiaEndpoint(Listener listener, JolokiaServer jolokia, HawtioSecurity hawtio) {
         this.listener = listener;
         this.jolokia = jolokia;
+        this.hawtio = hawtio;
     }
 
     /**
@@ -92,7 +94,13 @@ public final class JolokiaEndpoint implements AutoCloseable {
             GuardedServer guarded = new GuardedServer(listener.server(),
                     new CallerAuthenticator(credentials, loopback, limits, audit), filter);
             JolokiaServer jolokia = new AuditedJolokiaServer(guarded, config(settings, listener), interceptor);
-            jolokia.start();
+            HawtioSecurity hawtio = HawtioSecurity.register("ioc-agent-" + listener.address().getPort());
+            try {
+                jolokia.start();
+            } catch (RuntimeException e) {
+                hawtio.close();
+                throw e;
+            }
             guarded.enforce();
             listener.start();
             if (!loopback && !listener.tls()) {
@@ -100,7 +108,7 @@ public final class JolokiaEndpoint implements AutoCloseable {
                         + " cross the network in clear text. -> Configure a TLS keystore.");
             }
             LOG.info("Jolokia serving on {}{}", listener.uri(CONTEXT + "/"), loopback ? " (loopback)" : "");
-            return new JolokiaEndpoint(listener, jolokia);
+            return new JolokiaEndpoint(listener, jolokia, hawtio);
         } catch (RuntimeException e) {
             listener.close();
             throw e;
@@ -156,6 +164,7 @@ public final class JolokiaEndpoint implements AutoCloseable {
         }
         closed = true;
         try {
+            hawtio.close();
             jolokia.stop();
         } finally {
             listener.close();

@@ -83,6 +83,10 @@ final class RequestFilter extends Filter {
             }
         }
         String host = exchange.getRequestHeaders().getFirst("Host");
+        if ("OPTIONS".equalsIgnoreCase(exchange.getRequestMethod())) {
+            preflight(exchange, host == null ? null : JolokiaSettings.origin(scheme + "://" + host));
+            return;
+        }
         RequestBody body;
         try {
             body = RequestBody.read(exchange, limits);
@@ -124,6 +128,41 @@ final class RequestFilter extends Filter {
             scope.close();
             capture.complete();
         }
+    }
+
+    /** Request headers a browser may ask to send: names only, as the Fetch standard writes them. */
+    private static final java.util.regex.Pattern HEADER_LIST = java.util.regex.Pattern.compile("[A-Za-z0-9-]+(\\s*,\\s*[A-Za-z0-9-]+)*");
+
+    /**
+     * A CORS preflight ({@code OPTIONS}), answered here: Jolokia 2.6.0's JVM agent sends its CORS
+     * headers with status 500 ("no JSON response"), which browsers take as a failed preflight, so
+     * a console such as Hawtio could not send credentials from its origin. An allowed origin (the
+     * endpoint's own or a configured one) gets 200 with the grant, for credentials, GET and POST;
+     * another gets 403 without one. Nothing reaches Jolokia.
+     */
+    private void preflight(HttpExchange exchange, String ownOrigin) throws IOException {
+        exchange.getRequestBody().close();
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        var headers = exchange.getResponseHeaders();
+        headers.set("Allow", "GET, POST, OPTIONS");
+        if (origin != null) {
+            String normalized = JolokiaSettings.origin(origin);
+            if (normalized == null || !(normalized.equals(ownOrigin) || allowedOrigins.contains(normalized))) {
+                refuse(exchange, 403, "Origin " + origin + " is not allowed; list it in jolokia.cors.origins.");
+                return;
+            }
+            headers.set("Access-Control-Allow-Origin", origin);
+            headers.set("Access-Control-Allow-Credentials", "true");
+            headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            String asked = exchange.getRequestHeaders().getFirst("Access-Control-Request-Headers");
+            if (asked != null && HEADER_LIST.matcher(asked.trim()).matches()) {
+                headers.set("Access-Control-Allow-Headers", asked.trim());
+            }
+            headers.set("Access-Control-Max-Age", "3600");
+            headers.set("Vary", "Origin");
+        }
+        exchange.sendResponseHeaders(200, -1);
+        exchange.close();
     }
 
     private void auditAttempts(RequestScope scope, Capture answered) {

@@ -144,13 +144,18 @@ public final class RoleRestrictor implements Restrictor {
 
     /**
      * Operations a viewer may run because they only read, by GET too, and that are not audited:
-     * fetching pulled notifications from Jolokia's own store ({@link #notificationPull}) and the
+     * fetching pulled notifications from Jolokia's own store ({@link #notificationPull}), the
      * JVM's read-only operations ({@link JvmReads}: thread info and dumps, as Hawtio's thread
-     * view asks). The policy file must still allow them.
+     * view asks) and Hawtio's {@code canInvoke} questions ({@link HawtioSecurity}). The policy
+     * file must still allow them.
      */
     static boolean readOnlyOperation(ObjectName mbean, String operation) {
-        return notificationPull(mbean, operation) || JvmReads.readOnly(mbean, operation);
+        return notificationPull(mbean, operation) || JvmReads.readOnly(mbean, operation)
+                || HawtioSecurity.query(mbean, operation);
     }
+
+    /** The agent's own domain, whose operations operators may run. */
+    static final String AGENT_DOMAIN = "epics.ioc";
 
     /** {@code pull} of Jolokia's notification store ({@code jolokia:type=NotificationStore,agent=…}). */
     static boolean notificationPull(ObjectName mbean, String operation) {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ import java.util.regex.Pattern;
  * Follows one procServ log file from a {@link LogPosition}, turning each new complete line into
  * {@link LogEvent}s. Survives rotation and truncation: when the position no longer belongs to the
  * file (inode changed, file shorter than the offset, or the 64 bytes before the offset changed),
- * reading starts again at offset 0 of the file now at that path and the batch says so.
+ * reading starts again at offset 0 of the file now at that path and the batch says so; a file
+ * renamed away is read on until procServ writes into the new one ({@link #drainRenamed}).
  *
  * <p>Only complete lines are consumed; a last line without its newline (procServ's
  * {@code epics> } prompt, for instance) is read again on the next poll once it is complete.
@@ -46,6 +49,8 @@ public final class LogReader {
     private final LogFile file;
     private final Optional<Pattern> extra;
     private LogPosition position;
+    /** Where reading stopped in a log renamed away that procServ may still write into; null when none. */
+    private LogPosition renamed;
 
     /**
      * @param file  the procServ log ({@code LOG_DIR/NAME.log}) and its owner
@@ -99,29 +104,78 @@ public final class LogReader {
             long inode = f.inode();
             long size = ch.size();
             if (isStale(ch, inode, size)) {
+                if (position.inode() != -1 && inode != position.inode() && position.offset() > 0) {
+                    renamed = position; // renamed away: procServ may still be writing into it
+                }
                 position = new LogPosition(0, inode, new byte[0]);
                 restarted = true;
             }
-            long offset = position.offset();
-            byte[] carry = new byte[0];
-            while (offset + carry.length < size) {
-                int want = (int) Math.min(READ_SLICE, size - offset - carry.length);
-                ByteBuffer buf = ByteBuffer.allocate(carry.length + want);
-                buf.put(carry);
-                readFully(ch, buf, offset + carry.length);
-                byte[] bytes = buf.array();
-                int consumed = scan(bytes, offset, events);
-                offset += consumed;
-                carry = Arrays.copyOfRange(bytes, consumed, bytes.length);
+            if (renamed != null && !drainRenamed(events) && size > 0) {
+                renamed = null; // procServ writes into the new file now, and the old one is read to its end
             }
+            long offset = read(ch, position.offset(), size, events);
             if (offset != position.offset() || inode != position.inode()) {
                 position = new LogPosition(offset, inode, tailHash(ch, offset));
             } // else nothing was consumed from the same file: the position, checked above, stands
-
         } catch (NoSuchFileException e) {
             // Not created yet, or rotated away and not recreated: nothing new to read.
         }
         return new Batch(events, restarted);
+    }
+
+    /** Classifies the complete lines between {@code offset} and {@code size}; returns the offset after the last. */
+    private long read(FileChannel ch, long offset, long size, List<LogEvent> events) throws IOException {
+        byte[] carry = new byte[0];
+        while (offset + carry.length < size) {
+            int want = (int) Math.min(READ_SLICE, size - offset - carry.length);
+            ByteBuffer buf = ByteBuffer.allocate(carry.length + want);
+            buf.put(carry);
+            readFully(ch, buf, offset + carry.length);
+            byte[] bytes = buf.array();
+            int consumed = scan(bytes, offset, events);
+            offset += consumed;
+            carry = Arrays.copyOfRange(bytes, consumed, bytes.length);
+        }
+        return offset;
+    }
+
+    /**
+     * Reads on in a log renamed away. logrotate's {@code create} mode renames {@code NAME.log} to
+     * {@code NAME.log.1} and procServ writes on into it until a SIGHUP (postrotate) makes it reopen
+     * the path, so a death written between the rename and the reopen is in the old file. Until
+     * procServ has written into the new file, each poll first reads what was appended to the old
+     * one: the sibling {@code NAME.log.*} with its inode, still unchanged up to where reading
+     * stopped, which passes the same checks as the log. One directory listing per poll, and only
+     * while a rotation is under way.
+     *
+     * @return true when the old file had something new; false when it had not or is gone
+     */
+    private boolean drainRenamed(List<LogEvent> events) {
+        Path dir = file.path().toAbsolutePath().getParent();
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, file.path().getFileName() + ".*")) {
+            for (Path sibling : siblings) {
+                try (NoFollowFile f = new LogFile(sibling, file.ownerUid(), file.owner()).open();
+                     FileChannel ch = f.channel()) {
+                    if (f.inode() != renamed.inode()) {
+                        continue;
+                    }
+                    long size = ch.size();
+                    if (size <= renamed.offset() || !Arrays.equals(tailHash(ch, renamed.offset()), renamed.tailHash())) {
+                        return false;
+                    }
+                    long offset = read(ch, renamed.offset(), size, events);
+                    boolean grew = offset > renamed.offset();
+                    renamed = new LogPosition(offset, renamed.inode(), tailHash(ch, offset));
+                    return grew;
+                } catch (IOException e) {
+                    // not a log to read (or gone meanwhile): look on
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // the directory cannot be listed: what the renamed file still gets is lost, as before
+        }
+        renamed = null;
+        return false;
     }
 
     private boolean isStale(FileChannel ch, long inode, long size) throws IOException {

@@ -5,6 +5,8 @@ import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.conf.UnitTemplates;
+import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.Readiness;
 import io.iocagent.model.Refresher;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.SystemdBus;
@@ -102,6 +104,17 @@ final class ModelBed implements AutoCloseable {
                 + extraLines;
         Path staged = Files.writeString(bed.root().resolve(name + ".conf.staged"), text);
         Files.move(staged, layout.confDir().resolve(name + ".conf"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Installs a healthy stand-in {@code name}, starts the refresher and the unit; returns the IOC once READY. */
+    IocSnapshot startReady(Refresher refresher, String name) throws Exception {
+        install(name, Behaviour.HEALTHY);
+        ModelRecorder rec = ModelRecorder.of(refresher);
+        refresher.start();
+        operator.start(unit(name), JOB_TIMEOUT);
+        rec.await(name + " READY", 0, Duration.ofSeconds(60),
+                ModelRecorder.ioc(name, i -> i.readiness() == Readiness.READY && i.childPid() > 0));
+        return refresher.current().iocs().get(name);
     }
 
     @Override

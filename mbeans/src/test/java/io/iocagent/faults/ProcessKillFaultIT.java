@@ -30,7 +30,7 @@ class ProcessKillFaultIT {
         try (ModelBed bed = ModelBed.open();
              Refresher refresher = bed.refresher(Duration.ofSeconds(5))) {
             String name = bed.bed().iocName("pskill");
-            IocSnapshot ready = startReady(bed, refresher, name);
+            IocSnapshot ready = bed.startReady(refresher, name);
             ModelRecorder rec = ModelRecorder.of(refresher);
             try {
                 ProcessHandle.of(ready.mainPid()).orElseThrow().destroyForcibly();
@@ -50,7 +50,7 @@ class ProcessKillFaultIT {
         try (ModelBed bed = ModelBed.open();
              Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
             String name = bed.bed().iocName("chkill");
-            IocSnapshot ready = startReady(bed, refresher, name);
+            IocSnapshot ready = bed.startReady(refresher, name);
             ModelRecorder rec = ModelRecorder.of(refresher);
             try {
                 ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
@@ -70,28 +70,21 @@ class ProcessKillFaultIT {
         try (ModelBed bed = ModelBed.open();
              Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
             String name = bed.bed().iocName("trunc");
-            IocSnapshot ready = startReady(bed, refresher, name);
+            IocSnapshot ready = bed.startReady(refresher, name);
             ModelRecorder rec = ModelRecorder.of(refresher);
             try {
                 try (FileChannel log = FileChannel.open(Path.of(ready.logPath()), StandardOpenOption.WRITE)) {
                     log.truncate(0); // what logrotate's copytruncate does
                 }
                 ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + " the death after the truncation seen", 0, WAIT, ioc(name, i -> i.childRestarts() == 1));
+                rec.await(name + " the death after the truncation seen, LastExit its SIGKILL", 0, WAIT, ioc(name,
+                        i -> i.childRestarts() == 1 && i.lastExit() != null && i.lastExit().pid() == ready.childPid()
+                                && i.lastExit().signal() == 9));
                 rec.await(name + " READY again", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
                         && i.childPid() != ready.childPid()));
             } finally {
                 bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
             }
         }
-    }
-
-    private static IocSnapshot startReady(ModelBed bed, Refresher refresher, String name) throws Exception {
-        bed.install(name, Behaviour.HEALTHY);
-        ModelRecorder rec = ModelRecorder.of(refresher);
-        refresher.start();
-        bed.operator().start(bed.unit(name), ModelBed.JOB_TIMEOUT);
-        rec.await(name + " READY", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY && i.childPid() > 0));
-        return refresher.current().iocs().get(name);
     }
 }

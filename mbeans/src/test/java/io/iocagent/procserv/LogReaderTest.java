@@ -113,6 +113,56 @@ class LogReaderTest {
     }
 
     @Test
+    void linesWrittenIntoALogRenamedAwayBeforeTheReopenAreReadFirst() throws IOException {
+        append("@@@ The PID of new child \"x\" is: 41\r\niocRun: All initialization complete\r\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        assertEquals(2, reader.poll().events().size());
+        Files.move(log(), dir.resolve("x.log.1")); // logrotate's create mode
+        Files.writeString(dir.resolve("x.log.1"), "@@@ Received a sigChild for process 41. The process was killed by signal 9\r\n"
+                + "@@@ Child process is shutting down, a new one will be restarted shortly\r\n", StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve("x.log.2.gz"), "older rotation, another inode");
+        append("@@@ The PID of new child \"x\" is: 42\r\n"); // procServ reopened the path on SIGHUP
+        LogReader.Batch batch = reader.poll();
+        assertTrue(batch.restarted());
+        assertEquals(List.of(LogEvent.ChildExited.class, LogEvent.ChildShuttingDown.class, LogEvent.ChildStarted.class),
+                batch.events().stream().map(Object::getClass).toList(),
+                "the death procServ wrote into the renamed log, then the new child: " + batch.events());
+        assertEquals(41, only(batch.events(), LogEvent.ChildExited.class).get(0).exit().pid());
+        assertEquals(List.of(), reader.poll().events(), "nothing is read twice");
+    }
+
+    @Test
+    void aRenamedLogIsReadOnUntilProcServWritesIntoTheNewOne() throws IOException {
+        Path old = dir.resolve("x.log.1");
+        append("@@@ The PID of new child \"x\" is: 41\r\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        reader.poll();
+        Files.move(log(), old);
+        Files.createFile(log()); // logrotate create: a new empty file, procServ not told yet
+        assertEquals(List.of(), reader.poll().events());
+        Files.writeString(old, "@@@ Child process is shutting down, a new one will be restarted shortly\r\n",
+                StandardOpenOption.APPEND);
+        assertEquals(List.of(LogEvent.ChildShuttingDown.class),
+                reader.poll().events().stream().map(Object::getClass).toList(), "the death in the renamed file");
+        append("@@@ The PID of new child \"x\" is: 42\r\n"); // SIGHUP: procServ writes into the new file
+        assertEquals(List.of(LogEvent.ChildStarted.class), reader.poll().events().stream().map(Object::getClass).toList());
+        Files.writeString(old, "FATAL: written by someone else later\n", StandardOpenOption.APPEND);
+        assertEquals(List.of(), reader.poll().events(), "once procServ writes the new file the old one is let go");
+    }
+
+    @Test
+    void aRenamedLogThatChangedBeforeTheOffsetIsNotReadAgain() throws IOException {
+        append("first line\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        reader.poll();
+        Files.move(log(), dir.resolve("x.log.1"));
+        Files.writeString(dir.resolve("x.log.1"), "FATAL: rewritten\nFATAL: more\n");
+        append("new\n");
+        assertEquals(List.of(), only(reader.poll().events(), LogEvent.FatalToken.class),
+                "a renamed file that is not what was read is left alone");
+    }
+
+    @Test
     void sameInodeTruncatedAndRegrownPastTheOffsetIsDetectedByTheTailHash() throws IOException {
         append("a".repeat(100) + "\n");
         LogReader reader = new LogReader(log(), LogReader.endOf(LogFile.anyOwner(log())), Optional.empty());

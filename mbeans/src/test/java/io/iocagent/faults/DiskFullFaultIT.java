@@ -1,0 +1,121 @@
+package io.iocagent.faults;
+
+import static io.iocagent.faults.ModelRecorder.ioc;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.iocagent.conf.Layout;
+import io.iocagent.conf.Mode;
+import io.iocagent.model.IocSnapshot;
+import io.iocagent.model.Readiness;
+import io.iocagent.model.Refresher;
+import io.iocagent.model.Snapshot;
+import io.iocagent.ops.Generator;
+import io.iocagent.ops.Installer;
+import io.iocagent.ops.OperationException;
+import io.iocagent.ops.Session;
+import io.iocagent.posix.Account;
+import io.iocagent.testbed.Behaviour;
+import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.SystemdException;
+import io.iocagent.testbed.ScriptTerminal;
+import io.iocagent.testbed.TestBed;
+import io.iocagent.testbed.Tmpfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Disk full, on a real file system that runs out of space (a small tmpfs mounted over the
+ * directory): with the log directory full the model keeps refreshing and keeps the IOC as it was,
+ * and follows the log again once there is room; an install into a full conf directory fails with
+ * the reason and leaves the installed conf as it was and no staged file behind.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class DiskFullFaultIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void aFullLogDirectoryStopsNeitherTheModelNorItsReadingOnceThereIsRoomAgain() throws Exception {
+        try (ModelBed bed = ModelBed.open();
+             Tmpfs logs = Tmpfs.mount(bed.layout().logDir(), 512 * 1024);
+             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
+            String name = bed.bed().iocName("logfull");
+            IocSnapshot ready = bed.startReady(refresher, name);
+            ModelRecorder rec = ModelRecorder.of(refresher);
+            try {
+                long errorsBefore = refresher.current().refreshErrors();
+                logs.fill();
+                long filled = System.nanoTime();
+                int mark = rec.mark();
+                // Three more polls with the log directory full.
+                rec.await("three polls after the log directory filled up", mark, WAIT,
+                        s -> rec.all().stream().filter(seen -> seen.nanos() > filled).count() >= 3);
+                Snapshot full = refresher.current();
+                IocSnapshot i = full.iocs().get(name);
+                assertEquals(Readiness.READY, i.readiness(), "IOC " + name + " with its log directory full");
+                assertEquals(ready.mainPid(), i.mainPid());
+                assertEquals(ready.childPid(), i.childPid());
+                assertEquals(errorsBefore, full.refreshErrors(), "reading a log on a full file system is no refresh error");
+                assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "procServ runs on, systemd agrees");
+
+                logs.free();
+                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+                rec.await(name + " the child's death read once there is room", mark, WAIT, ioc(name,
+                        s -> s.childRestarts() == 1 && s.lastExit() != null && s.lastExit().pid() == ready.childPid()
+                                && s.lastExit().signal() == 9));
+                rec.await(name + " READY again", mark, WAIT, ioc(name, s -> s.readiness() == Readiness.READY
+                        && s.childPid() > 0 && s.childPid() != ready.childPid()));
+            } finally {
+                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
+            }
+        }
+    }
+
+    @Test
+    void installIntoAFullConfDirectoryFailsWithTheReasonAndWritesNothing() throws Exception {
+        try (TestBed bed = TestBed.open();
+             SystemdBus bus = connect(bed);
+             Tmpfs confs = Tmpfs.mount(bed.confDir(), 64 * 1024)) {
+            List<String> lines = new ArrayList<>();
+            Account account = Account.current(bed.env());
+            Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), account);
+            Session session = Session.onSharedBus(layout, account, bed.env(), ScriptTerminal.into(lines), true, bus);
+            String name = bed.iocName("conffull");
+            String boot = bed.iocBoot(name, Behaviour.HEALTHY).toString();
+            new Generator(session).generate(boot);
+            new Installer(session).install(boot);
+            Path conf = layout.confDir().resolve(name + ".conf");
+            byte[] installed = Files.readAllBytes(conf);
+
+            confs.fill();
+            OperationException e = assertThrows(OperationException.class, () -> new Installer(session).install(boot),
+                    "install on a full file system must fail");
+            assertTrue(e.fullText().contains("No space left on device"), e.fullText());
+            assertTrue(e.fullText().contains(conf.toString()), "the message names the file: " + e.fullText());
+            assertArrayEquals(installed, Files.readAllBytes(conf), "the installed conf is as it was");
+            try (Stream<Path> files = Files.list(layout.confDir())) {
+                assertEquals(List.of(".disk-full-filler", name + ".conf"),
+                        files.map(p -> p.getFileName().toString()).sorted().toList(), "no staged file left behind");
+            }
+        }
+    }
+
+    private static SystemdBus connect(TestBed bed) {
+        try {
+            return SystemdBus.connect(bed.busAddress(), ModelBed.CALL_TIMEOUT);
+        } catch (SystemdException e) {
+            TestBed.requireOrSkip(false, "cannot reach the user manager: " + e.problem());
+            throw e;
+        }
+    }
+}
