@@ -288,7 +288,9 @@ final class AgentBench {
         HttpRequest post = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
         String first = HTTP.send(post, HttpResponse.BodyHandlers.ofString()).body();
-        int beans = count(first, "type=Ioc,name=");
+        // One key per IOC MBean, in canonical (name=…,type=Ioc) or registration order.
+        int beans = (int) Pattern.compile("\"" + JmxSurface.DOMAIN.replace(".", "\\.") + ":[^\"]*type=Ioc[^\"]*\":")
+                .matcher(first).results().count();
         boolean error = !first.contains("\"status\":200");
         rows.put("Jolokia bulk read: IOCs in the reply", Row.of(beans + " of " + c.n()
                 + (error ? " (refused: " + errorOf(first) + ")" : "")));
@@ -423,14 +425,6 @@ final class AgentBench {
     private static double gauge(String body, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? (\\S+)$").matcher(body);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
-    }
-
-    private static int count(String text, String needle) {
-        int c = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-            c++;
-        }
-        return c;
     }
 
     private static long vmRssKiB(long pid) throws Exception {

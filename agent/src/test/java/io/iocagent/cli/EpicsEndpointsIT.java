@@ -17,9 +17,7 @@ import io.iocagent.testbed.EpicsBase;
 import io.iocagent.testbed.EpicsIoc;
 import io.iocagent.testbed.TestBed;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -64,16 +62,9 @@ class EpicsEndpointsIT {
         }
     }
 
-    /** Generates, installs and starts a real IOC of {@code kind} serving on {@code ports}. */
+    /** Generates, installs and starts a healthy real IOC serving on {@code ports}. */
     private static String started(String base, boolean pva, EpicsBase.Ports ports) throws IOException {
-        String name = bed.iocName(base);
-        Path dir = bed.epicsBoot(name, EpicsIoc.HEALTHY, pva, name + ":");
-        CliRun generate = CliRun.of(bed.env(), "--local", "generate", dir.toString());
-        assertEquals(0, generate.exit(), generate.transcript());
-        Path conf = dir.resolve(name + ".conf");
-        Files.writeString(conf, ports.confLines(), StandardOpenOption.APPEND);
-        CliRun install = CliRun.of(bed.env(), "--local", "install", conf.toString());
-        assertEquals(0, install.exit(), install.transcript());
+        String name = EpicsIocIT.installed(bed, base, EpicsIoc.HEALTHY, pva, ports);
         CliRun start = CliRun.of(bed.env(), "--local", "start", name);
         assertEquals(0, start.exit(), start.transcript());
         return name;

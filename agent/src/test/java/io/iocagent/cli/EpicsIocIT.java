@@ -45,6 +45,12 @@ class EpicsIocIT {
 
     /** Generates and installs a real IOC of {@code kind} serving on {@code ports}. */
     private static String installed(String base, EpicsIoc kind, boolean pva, EpicsBase.Ports ports) throws IOException {
+        return installed(bed, base, kind, pva, ports);
+    }
+
+    /** Generates and installs, in {@code bed}, a real IOC of {@code kind} serving on {@code ports}. */
+    static String installed(TestBed bed, String base, EpicsIoc kind, boolean pva, EpicsBase.Ports ports)
+            throws IOException {
         String name = bed.iocName(base);
         Path dir = bed.epicsBoot(name, kind, pva, name + ":");
         CliRun generate = CliRun.of(bed.env(), "--local", "generate", dir.toString());

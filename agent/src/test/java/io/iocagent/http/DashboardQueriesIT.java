@@ -174,7 +174,7 @@ class DashboardQueriesIT {
         while (m.find()) {
             shipped.add(m.group(1));
         }
-        assertEquals(7, shipped.size(), "alerts in alerts.yml: " + shipped);
+        assertEquals(8, shipped.size(), "alerts in alerts.yml: " + shipped);
         assertEquals(shipped, rules().keySet(), "rules Prometheus loaded");
         TestBed.await(SCRAPED, "every rule evaluated once", () -> rules().values().stream()
                 .noneMatch(r -> "unknown".equals(r.get("health"))));

@@ -92,7 +92,7 @@ public record CgroupUsage(long cpuNanos, long memoryBytes) {
 
         /** Forgets the groups not in {@code live} (units that stopped), so the memory stays bounded. */
         void retain(java.util.Collection<String> live) {
-            groups.keySet().retainAll(live);
+            groups.keySet().retainAll(new java.util.HashSet<>(live)); // a set: retainAll asks contains() of each
         }
 
         /**
