@@ -9,9 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.freedesktop.dbus.DBusAsyncReply;
 import org.freedesktop.dbus.RemoteInvocationHandler;
 import org.freedesktop.dbus.RemoteObject;
-import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.NotConnected;
 import org.freedesktop.dbus.interfaces.DBus;
@@ -58,9 +56,6 @@ final class BusSession implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BusSession.class);
 
-    /** dbus-java makes max(500, this) / 500 connect attempts, 500 ms apart. */
-    private static final int CONNECT_RETRY_WINDOW_MILLIS = 500;
-
     /** Longest single wait for a reply before re-checking that the connection is still up. */
     private static final long POLL_MILLIS = 200;
 
@@ -83,19 +78,7 @@ final class BusSession implements AutoCloseable {
     private BusSession(String address, Duration callTimeout) throws DBusException {
         this.address = address;
         this.callTimeout = callTimeout;
-        this.connection = DBusConnectionBuilder.forAddress(address)
-                .withShared(false)
-                .withDisconnectCallback(new Watcher())
-                .transportConfig()
-                    // Not a timeout but a retry window: dbus-java retries connect() every 500 ms until
-                    // it elapses (default 10 s). Reconnecting is our job; fail after one attempt.
-                    .withTimeout(CONNECT_RETRY_WINDOW_MILLIS)
-                    .back()
-                .receivingThreadConfig()
-                    .withSignalThreadCount(1)
-                    .withMethodCallThreadCount(1)
-                    .connectionConfig()
-                .build();
+        this.connection = UnsharedConnection.open(address, this::lost, () -> lost("connection closed"));
     }
 
     /**
@@ -283,32 +266,6 @@ final class BusSession implements AutoCloseable {
             LOG.debug("Unreadable D-Bus error body", e);
         }
         return error.getName() == null ? "unknown D-Bus error" : error.getName();
-    }
-
-    /**
-     * dbus-java's disconnect notifications. They run on dbus-java's reader thread while it holds
-     * the connection's lock, so they only flip flags and fail waiters; reconnecting is left to the
-     * next call.
-     */
-    private final class Watcher implements IDisconnectCallback {
-        @Override
-        public void disconnectOnError(IOException e) {
-            lost("connection error: " + CallFailure.describe(e));
-        }
-
-        @Override
-        public void clientDisconnect() {
-            lost("the bus closed the connection");
-        }
-
-        @Override
-        public void requestedDisconnect(Integer connectionId) {
-            lost("connection closed");
-        }
-
-        private void lost(String why) {
-            BusSession.this.lost(why);
-        }
     }
 
     /** Marks the session dead and fails the jobs waiting on it; called on dbus-java's threads. */

@@ -2,9 +2,7 @@ package io.iocagent.systemd;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.matchrules.DBusMatchRule;
 import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
@@ -36,32 +34,7 @@ final class SignalFeed implements AutoCloseable {
 
     private SignalFeed(String address) throws DBusException {
         this.address = address;
-        this.connection = DBusConnectionBuilder.forAddress(address)
-                .withShared(false)
-                .withDisconnectCallback(new IDisconnectCallback() {
-                    @Override
-                    public void disconnectOnError(java.io.IOException e) {
-                        lost("connection error: " + CallFailure.describe(e));
-                    }
-
-                    @Override
-                    public void clientDisconnect() {
-                        lost("the bus closed the connection");
-                    }
-
-                    @Override
-                    public void requestedDisconnect(Integer connectionId) {
-                        alive.set(false);
-                    }
-                })
-                .transportConfig()
-                    .withTimeout(500) // one connect attempt, as in BusSession
-                    .back()
-                .receivingThreadConfig()
-                    .withSignalThreadCount(1)
-                    .withMethodCallThreadCount(1)
-                    .connectionConfig()
-                .build();
+        this.connection = UnsharedConnection.open(address, this::lost, () -> alive.set(false));
     }
 
     /** Connects, adds the match rules and subscribes; blocks (the caller bounds it). */

@@ -236,12 +236,23 @@ class SystemdBusIT {
         Process p = new ProcessBuilder("socat", "UNIX-LISTEN:" + socket + ",fork,unlink-early",
                 "UNIX-CONNECT:" + bed.busSocket())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!Files.exists(socket) && System.nanoTime() < deadline && p.isAlive()) {
+        // The file appears at bind(), before listen(): wait until a connection is accepted, or a
+        // loaded machine can run the first call in between and be refused.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!accepts(socket) && System.nanoTime() < deadline && p.isAlive()) {
             Thread.sleep(20);
         }
-        assertTrue(Files.exists(socket), "socat listens on " + socket);
+        assertTrue(accepts(socket), "socat did not accept connections on " + socket + " within 30 s");
         return p;
+    }
+
+    private static boolean accepts(Path socket) {
+        try (java.nio.channels.SocketChannel probe =
+                     java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Kills the per-connection children socat forked, keeping the listener. */
