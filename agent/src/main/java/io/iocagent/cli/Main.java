@@ -20,6 +20,7 @@ import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.Terminal;
 import io.iocagent.ops.UnitView;
+import io.iocagent.ops.WhichIoc;
 import io.iocagent.posix.Account;
 import io.iocagent.posix.NoFollowFile;
 import java.io.IOException;
@@ -42,6 +43,8 @@ public final class Main {
 
     /** Commands whose target is a path, not an IOC name; every other target is checked as a name first. */
     static final Set<String> PATH_COMMANDS = Set.of("generate", "install");
+    /** Commands whose operand is not an IOC name at all. */
+    static final Set<String> PV_COMMANDS = Set.of("which");
 
     private Main() {
     }
@@ -130,7 +133,7 @@ public final class Main {
         }
         NoFollowFile.allowWaitingOpens(); // a command, not the agent: no native library to read a conf or a log
         String target = a.target().orElse("");
-        if (a.target().isPresent() && !PATH_COMMANDS.contains(command)) {
+        if (a.target().isPresent() && !PATH_COMMANDS.contains(command) && !PV_COMMANDS.contains(command)) {
             String name = IocName.baseName(target);
             if (!IocName.isValid(name)) {
                 t.err("Error: " + IocName.invalidMessage(name, false));
@@ -176,6 +179,14 @@ public final class Main {
                 return list(session, t, a.verbosity(), a.json());
             }
             case "inspect" -> new Inspector(session).show(name(target, "inspect"));
+            case "which" -> {
+                if (target.isEmpty()) {
+                    throw OperationException.failure("'which' needs a PV name.",
+                            "  -> Usage: " + PROGRAM + " [--local] which PVNAME [--json]");
+                }
+                WhichIoc which = new WhichIoc(session);
+                return which.show(which.find(target), a.json());
+            }
             case "attach", "monitor" -> {
                 // The console tool is resolved before the target, as the seed does.
                 Console console = consoles.open(t, session.env());

@@ -130,6 +130,7 @@ final class Usage {
                                    (default: name, status, start time, path)
                                    (-v: adds PID, CPU, memory)
                                    (-vv: adds Recv-Q, Send-Q, kernel state, inode, permissions)
+                  which          Name the IOC of this host that serves a PV (Channel Access; --json for scripts)
                   attach         Attach to the IOC console via UNIX Domain Socket (read/write; Ctrl-A detaches)
                   monitor        Attach to the IOC console in read-only mode (prevents input interleaving)
                   inspect        Deep trace of socket file descriptors and client PIDs (root in system mode)
@@ -154,7 +155,7 @@ final class Usage {
                 Each command's own options and an example: %1$s COMMAND --help
 
                 Exit status: 0 on success, 1 on any error or declined prompt; 'status' exits 3
-                when the IOC is not active.
+                when the IOC is not active; 'which' exits 4 when no IOC serves the PV.
 
                 Examples:
                   %1$s generate /path/to/iocBoot # Auto-generate myioc.conf inside that directory
@@ -166,6 +167,7 @@ final class Usage {
                   sudo %1$s inspect myioc        # Trace active clients on the IOC socket
                   %1$s list -v                   # List with PID, CPU, memory
                   %1$s list --json               # Everything, for scripts
+                  %1$s which IOC:temperature     # Which IOC serves this PV
                   %1$s --local install t.conf    # Install IOC in local user space
                   %1$s --local start t           # Start it under your user manager
                   %1$s credential olivia:operator >> /etc/ioc-agent/credentials   # Add an agent user

@@ -55,6 +55,11 @@ enum Verb {
             "Every IOC of the mode, installed or running, stopped ones too, sorted by name:",
             "name, status, start time, console socket."),
             List.of(Option.VERBOSE, Option.JSON), "0, 1 on any error", "list -v"),
+    WHICH("PVNAME", List.of(
+            "Which IOC of this host serves the PV: asks each running IOC that serves Channel Access over",
+            "its own CA server port on loopback and names the IOC, its unit and state (every one, when",
+            "several serve it). Root or CAP_SYS_PTRACE in system mode, to find the IOCs' CA ports."),
+            List.of(Option.WHICH_JSON), "0 an IOC serves it, 4 none does, 1 on any error", "which IOC:temperature"),
     ATTACH("NAME", List.of("Open the IOC's console (read/write). Ctrl-A detaches; the IOC keeps running."),
             List.of(), "0 detached, 1 on any error", "attach myioc"),
     MONITOR("NAME", List.of("Show the IOC's console read-only: nothing typed reaches the IOC. Ctrl-A or Ctrl-C ends it."),
@@ -160,6 +165,8 @@ enum Verb {
         VERBOSE("-v|-vv", "-v, -vv", "-v adds PID, CPU and memory; -vv also the socket's queues, state, inode, mode",
                 "-v", "-vv"),
         JSON("--json", "--json", "everything as JSON, console clients and unit file state too (for scripts)", "--json"),
+        WHICH_JSON("--json", "--json", "the answer as JSON: pv, servedBy (ioc, unit, activeState, caServerPort), asked,"
+                + " unanswered", "--json"),
         CONFIG("--config FILE", "--config FILE", "the agent's settings file (example: deploy/agent/agent.properties)",
                 "--config");
 

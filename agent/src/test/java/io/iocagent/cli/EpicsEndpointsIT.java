@@ -90,6 +90,21 @@ class EpicsEndpointsIT {
         assertEquals(-1, e.pvaServerPort(), "softIoc serves no PVA: " + e);
         assertEquals(List.of(), e.caClients(), "no client yet: " + e);
 
+        // which: the IOC that serves a PV is found by asking it over its own CA port; an unknown PV by none.
+        CliRun which = CliRun.of(bed.env(), "--local", "which", name + ":counter");
+        assertEquals(0, which.exit(), which.transcript());
+        assertTrue(which.out().contains("PV '" + name + ":counter' is served by IOC '" + name + "'")
+                && which.out().contains("CA port " + ports.ca()), which.transcript());
+        CliRun whichJson = CliRun.of(bed.env(), "--local", "which", "--json", name + ":counter");
+        assertEquals(0, whichJson.exit(), whichJson.transcript());
+        assertTrue(whichJson.out().contains("\"servedBy\":[{\"ioc\":\"" + name + "\""), whichJson.transcript());
+        CliRun nobody = CliRun.of(bed.env(), "--local", "which", name + ":no_such_record");
+        assertEquals(4, nobody.exit(), nobody.transcript());
+        assertTrue(nobody.out().startsWith("No IOC of this host (local mode) serves PV"), nobody.transcript());
+        CliRun hostile = CliRun.of(bed.env(), "--local", "which", "x\u001b[2Jy");
+        assertEquals(1, hostile.exit(), hostile.transcript());
+        assertTrue(!hostile.transcript().contains("\u001b"), "control characters are not echoed: " + hostile.transcript());
+
         Path out = bed.root().resolve(name + "-camonitor.out");
         Process camonitor = epics.spawn(epics.clientEnv(ports), out, "camonitor", name + ":counter");
         try {
