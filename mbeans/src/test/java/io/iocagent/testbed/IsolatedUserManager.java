@@ -304,7 +304,8 @@ public final class IsolatedUserManager implements AutoCloseable {
         }
     }
 
-    private static String output(List<String> command) {
+    /** What {@code command} printed (stdout and stderr), or why it could not run; waits at most 60 s. */
+    static String output(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

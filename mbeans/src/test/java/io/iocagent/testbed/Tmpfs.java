@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A small tmpfs mounted over a directory, for a disk-full fault: {@link #fill()} writes a filler
@@ -26,9 +25,9 @@ public final class Tmpfs implements AutoCloseable {
 
     /** Mounts a tmpfs of {@code bytes} over {@code dir} (which must exist), hiding what was there. */
     public static Tmpfs mount(Path dir, long bytes) {
-        boolean root = "0".equals(run(List.of("id", "-u")).trim());
+        boolean root = "0".equals(IsolatedUserManager.output(List.of("id", "-u")).trim());
         TestBed.requireOrSkip(root, "mounting a tmpfs (disk-full fault) needs root");
-        String out = run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0755", "tmpfs", dir.toString()));
+        String out = IsolatedUserManager.output(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0755", "tmpfs", dir.toString()));
         TestBed.requireOrSkip(isMountPoint(dir), "cannot mount a tmpfs over " + dir + ": " + out.trim());
         return new Tmpfs(dir);
     }
@@ -69,7 +68,7 @@ public final class Tmpfs implements AutoCloseable {
 
     @Override
     public void close() {
-        run(List.of("umount", "--lazy", dir.toString()));
+        IsolatedUserManager.output(List.of("umount", "--lazy", dir.toString()));
     }
 
     private static boolean isMountPoint(Path dir) {
@@ -79,22 +78,6 @@ public final class Tmpfs implements AutoCloseable {
                     .anyMatch(f -> f.length > 2 && f[1].equals(dir.toAbsolutePath().toString()) && f[2].equals("tmpfs"));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static String run(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return out;
-        } catch (IOException e) {
-            return "cannot run " + command.get(0) + ": " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 }
