@@ -115,7 +115,7 @@ public final class NoFollowFile implements Closeable {
     public static NoFollowFile open(Path path) throws IOException {
         if (waitingOpensAllowed) {
             Map<String, Object> seen = lstat(path);
-            if ((((Integer) seen.get("mode")) & S_IFMT) == S_IFREG) {
+            if (isRegularFile(seen)) {
                 return openByJdk(path, seen);
             }
         }
@@ -158,7 +158,7 @@ public final class NoFollowFile implements Closeable {
         try {
             Map<String, Object> after = lstat(path);
             if (!after.get("ino").equals(seen.get("ino")) || !after.get("dev").equals(seen.get("dev"))
-                    || (((Integer) after.get("mode")) & S_IFMT) != S_IFREG) {
+                    || !isRegularFile(after)) {
                 throw new FileSystemException(path.toString(), null, "was replaced while it was being opened");
             }
             return new NoFollowFile(path, channel, after);
@@ -217,7 +217,11 @@ public final class NoFollowFile implements Closeable {
     }
 
     public boolean isRegularFile() {
-        return (mode() & S_IFMT) == S_IFREG;
+        return isRegularFile(attributes);
+    }
+
+    private static boolean isRegularFile(Map<String, Object> attributes) {
+        return (((Integer) attributes.get("mode")) & S_IFMT) == S_IFREG;
     }
 
     public boolean isDirectory() {
