@@ -85,9 +85,13 @@ public final class FakeManager implements UnitQuery, UnitControl {
         return this;
     }
 
-    /** Every later call named {@code call} ({@code reload}, {@code disable}, …) fails with {@code failure}. */
+    /** Every later call named {@code call} ({@code reload}, {@code disable}, …) fails with {@code failure}; null ends that. */
     public FakeManager failing(String call, SystemdException failure) {
-        failing.put(call, failure);
+        if (failure == null) {
+            failing.remove(call);
+        } else {
+            failing.put(call, failure);
+        }
         return this;
     }
 
