@@ -35,7 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.management.AttributeChangeNotification;
-import javax.management.MBeanException;
+import javax.management.RuntimeMBeanException;
 import javax.management.MBeanServerConnection;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
@@ -286,9 +286,12 @@ class EpicsHealthIT {
         String nul = "a\u0000b";
         String newline = "IOC:temp\nforged log line";
         for (String pv : List.of(oversized, escape, nul, newline, "", " ")) {
-            MBeanException e = assertThrows(MBeanException.class, () -> which(pv),
+            // A bad argument: the MBean server wraps the IllegalArgumentException for the client.
+            RuntimeMBeanException e = assertThrows(RuntimeMBeanException.class, () -> which(pv),
                     "whichIoc must refuse PV name " + printable(pv));
-            String message = String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            assertTrue(e.getCause() instanceof IllegalArgumentException, "cause: " + e.getCause());
+            String message = e.getCause().getMessage();
+            assertTrue(message.startsWith("Cannot ask for PV: The PV name "), printable(message));
             assertFalse(message.contains("\u001b") || message.contains("\u0000") || message.contains("\nforged"),
                     "the refusal must not echo control characters: " + printable(message));
             assertTrue(message.length() < 600, "the refusal must not echo an oversized name: " + message.length() + " chars");
