@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * survey does for UNIX sockets, done for TCP and UDP. No process is forked, no packet is sent.
  *
  * <p><b>Which sockets are the IOC's.</b> Its servers are the TCP listeners and bound UDP sockets
- * whose inodes the IOC's processes ({@link IocFacts#iocProcesses}: the unit's processes but
+ * that may serve CA or PVA ({@link #mayServe}) whose inodes the IOC's processes ({@link IocFacts#iocProcesses}: the unit's processes but
  * procServ) hold in {@code /proc/PID/fd}. procServ's own sockets never count, so a procServ control
  * port is not taken for a server. Its connections are the established TCP sockets whose local end
  * is one of its listeners (the kernel gives every accepted socket its listener's address and
@@ -37,8 +37,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>it is new, or its control group or main PID changed;</li>
  *   <li>one of the server sockets it held has gone from the dump (a child restarted, a server closed);</li>
- *   <li>a listener or bound UDP socket appeared in the dump that no known process holds (a server
- *       started late, a new child): then every IOC is read again, once.</li>
+ *   <li>a socket that may serve CA or PVA ({@link #mayServe}) appeared in the dump that no known
+ *       process holds (a server started late, a new child): then every IOC is read again, once.</li>
  * </ul>
  * A survey in which nothing of that happened reads no file at all: one dump and a join in memory.
  * The main PID is read with the IOC's processes, so that procServ's control port counts as known
@@ -172,12 +172,7 @@ public final class EndpointSurvey {
 
     private <K> Map<K, IocEndpoints> survey(Map<K, Unit> units, List<InetSocket> dump) throws IOException {
         long survey = ++surveys;
-        Map<Long, InetSocket> servers = new HashMap<>();
-        for (InetSocket s : dump) {
-            if ((s.isListening() || s.isBoundDatagram()) && s.inode() != 0) {
-                servers.putIfAbsent(s.inode(), s);
-            }
-        }
+        Map<Long, InetSocket> servers = mayServe(dump);
         units.forEach((key, unit) -> {
             Known k = known.get(key);
             if (k != null) {
@@ -244,6 +239,34 @@ public final class EndpointSurvey {
         Map<K, IocEndpoints> endpoints = new LinkedHashMap<>();
         found.forEach((k, s) -> endpoints.put(k, s.endpoints(peerPids)));
         return endpoints;
+    }
+
+    /**
+     * The sockets of {@code dump} that may be a CA or PVA server's, by inode: TCP listeners on
+     * {@link #CA_DEFAULT_PORT} or {@link #PVA_DEFAULT_PORT} or with {@link #RSRV_BACKLOG} or
+     * {@link #PVACPP_BACKLOG} (what {@link Servers#of} recognises), and bound UDP sockets on
+     * {@link #CA_DEFAULT_PORT} or on the port of such a listener (a CA search port). Every other
+     * listener on the host (web servers, test servers, the agent's own) cannot change an IOC's
+     * endpoints, so its coming and going is no reason to read descriptors.
+     */
+    static Map<Long, InetSocket> mayServe(List<InetSocket> dump) {
+        Map<Long, InetSocket> servers = new HashMap<>();
+        Set<Integer> serverPorts = new HashSet<>();
+        for (InetSocket s : dump) {
+            if (s.isListening() && s.inode() != 0 && (s.localPort() == CA_DEFAULT_PORT
+                    || s.localPort() == PVA_DEFAULT_PORT || s.sendQueue() == RSRV_BACKLOG
+                    || s.sendQueue() == PVACPP_BACKLOG)) {
+                servers.putIfAbsent(s.inode(), s);
+                serverPorts.add(s.localPort());
+            }
+        }
+        for (InetSocket s : dump) {
+            if (s.isBoundDatagram() && s.inode() != 0
+                    && (s.localPort() == CA_DEFAULT_PORT || serverPorts.contains(s.localPort()))) {
+                servers.putIfAbsent(s.inode(), s);
+            }
+        }
+        return servers;
     }
 
     /** Reads one IOC's processes and their descriptors: its server sockets, and procServ's. */

@@ -255,13 +255,28 @@ class EndpointSurveyTest {
         EndpointSurvey survey = survey();
         survey.takeUnits(groups, Map.of(), dump(ca));
         long walks = survey.walks();
-        InetSocket camonitorsUdp = udp(45000); // another program's bound UDP socket
-        survey.takeUnits(groups, Map.of(), dump(ca, camonitorsUdp));
-        assertEquals(walks + 2, survey.walks(), "a socket nobody known holds: every IOC read once");
+        InetSocket otherIoc = listener(41234, 20); // a CA server no IOC of this agent is known to hold
+        survey.takeUnits(groups, Map.of(), dump(ca, otherIoc));
+        assertEquals(walks + 2, survey.walks(), "a possible server nobody known holds: every IOC read once");
         for (int i = 0; i < 3; i++) {
-            survey.takeUnits(groups, Map.of(), dump(ca, camonitorsUdp));
+            survey.takeUnits(groups, Map.of(), dump(ca, otherIoc));
         }
-        assertEquals(walks + 2, survey.walks(), "the same foreign socket is not a reason to read again");
+        assertEquals(walks + 2, survey.walks(), "the same foreign server is not a reason to read again");
+    }
+
+    @Test
+    void listenersThatCannotServeCaOrPvaComeAndGoWithoutAWalk() throws IOException {
+        InetSocket ca = listener(5064, 20);
+        process(101, ca.inode());
+        Map<String, String> groups = Map.of("a", group("a", 101));
+        EndpointSurvey survey = survey();
+        survey.takeUnits(groups, Map.of(), dump(ca));
+        long walks = survey.walks();
+        for (int i = 0; i < 50; i++) { // a busy host: web and test servers, CA clients' UDP sockets
+            survey.takeUnits(groups, Map.of(), dump(ca, listener(30000 + i, 50), listener(31000 + i, 4096),
+                    udp(45000 + i)));
+        }
+        assertEquals(walks, survey.walks(), "other programs' listeners and UDP sockets made the survey read descriptors");
     }
 
     @Test
