@@ -123,7 +123,7 @@ class ListAgreesWithModelTest {
         }
     }
 
-    /** The agent's path, step by step as {@link Refresher#poll} takes it. */
+    /** The agent's path, step by step as {@link Poll} takes it. */
     private static Map<String, IocSnapshot> modelOf(Layout layout, Map<UnitName, UnitState> systemd) throws IOException {
         Instant now = Instant.now();
         Map<IocName, InstalledConf> installed = new ConfDirectory(layout).scan();

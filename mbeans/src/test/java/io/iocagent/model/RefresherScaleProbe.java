@@ -42,7 +42,7 @@ class RefresherScaleProbe {
         String wanted = System.getProperty("iocagent.scale");
         Assumptions.assumeTrue(wanted != null, "set -Diocagent.scale=N to run");
         int n = Integer.parseInt(wanted);
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Refresher.class.getName());
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Poll.class.getName());
         jul.setLevel(java.util.logging.Level.FINE);
         java.util.logging.ConsoleHandler phases = new java.util.logging.ConsoleHandler();
         phases.setLevel(java.util.logging.Level.FINE);
