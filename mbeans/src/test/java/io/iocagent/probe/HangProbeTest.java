@@ -1,5 +1,6 @@
 package io.iocagent.probe;
 
+import io.iocagent.ca.CaMessages;
 import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
