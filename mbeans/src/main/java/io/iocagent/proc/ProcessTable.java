@@ -24,9 +24,8 @@ import java.util.function.IntFunction;
 
 /**
  * Reads processes from {@code /proc} (and, through {@link ControlGroups}, control groups from
- * {@code /sys/fs/cgroup}): the
- * replacement for {@code lsof}, {@code ps} and {@code find} in {@code list -v/-vv} and
- * {@code inspect}.
+ * {@code /sys/fs/cgroup}): the replacement for {@code lsof}, {@code ps} and {@code find} in
+ * {@code list -v/-vv} and {@code inspect}.
  *
  * <p>{@code /proc} changes while it is read. A process that exits mid-scan ({@code ENOENT},
  * {@code ESRCH}) is skipped without a word: it no longer holds anything. A process whose
