@@ -1,5 +1,6 @@
 package io.iocagent.http;
 
+import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -182,7 +183,7 @@ class IocFamiliesTest {
     }
 
     private static IocSnapshot withReadiness(IocSnapshot a, Readiness readiness) {
-        return new IocSnapshot(a.name(), a.installed(), a.activeState(), a.subState(), a.enabled(), readiness,
+        return new IocSnapshot(a.name(), a.installed(), a.active(), a.subState(), a.enabled(), readiness,
                 a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
                 a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
                 a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits());

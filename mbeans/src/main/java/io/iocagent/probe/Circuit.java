@@ -1,5 +1,7 @@
 package io.iocagent.probe;
 
+import io.iocagent.ca.CaMessages;
+import io.iocagent.ca.CaReplies;
 import io.iocagent.model.Responsiveness;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,6 +33,9 @@ final class Circuit {
      */
     static final int MAX_UNSOLICITED_BYTES = 64 * 1024;
 
+    /** What the IOC's {@code casr} shows as this circuit's user. */
+    static final String CLIENT = "ioc-agent-probe";
+
     final InetSocketAddress address;
     final int childPid;
     private CaReplies replies = new CaReplies();
@@ -59,7 +64,7 @@ final class Circuit {
                 channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                out = CaMessages.greeting();
+                out = CaMessages.greeting(CLIENT);
                 echoOutstanding = true;
                 key = channel.register(selector, 0, this);
                 if (channel.connect(address)) {
@@ -125,7 +130,7 @@ final class Circuit {
             if (received > MAX_UNSOLICITED_BYTES) {
                 throw new IOException("the peer sent " + received + " bytes; a CA server answers a probe with 32");
             }
-            if (replies.feed(buffer.flip()) > 0) {
+            if (replies.echoes(buffer.flip()) > 0) {
                 echoOutstanding = false;
                 received = 0;
                 if (windowOpen) {

@@ -2,6 +2,6 @@
  * Hang detection: the Channel Access probe. One thread asks every READY IOC's CA server, over one
  * reused TCP circuit per IOC, for a protocol-level echo that needs no PV name, and hands what it
  * found to the model ({@code model.Refresher#probed}), which turns K failures in a row into
- * {@code Readiness.HUNG}. Depends on {@code model} and {@code conf} only; no surface talks to it.
+ * {@code Readiness.HUNG}. Speaks CA through {@code ca}; depends on {@code ca}, {@code conf} and {@code model} only; no surface talks to it.
  */
 package io.iocagent.probe;

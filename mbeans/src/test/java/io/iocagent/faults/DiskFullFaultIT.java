@@ -1,6 +1,6 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +23,8 @@ import io.iocagent.systemd.SystemdException;
 import io.iocagent.testbed.ScriptTerminal;
 import io.iocagent.testbed.TestBed;
 import io.iocagent.testbed.Tmpfs;
+import io.iocagent.testbed.ModelBed;
+import io.iocagent.testbed.ModelRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

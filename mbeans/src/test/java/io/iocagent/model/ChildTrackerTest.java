@@ -1,5 +1,6 @@
 package io.iocagent.model;
 
+import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -76,7 +77,7 @@ class ChildTrackerTest {
     }
 
     private Readiness readiness(String activeState) {
-        return tracker.readiness(true, activeState, true, now);
+        return tracker.readiness(true, ActiveState.of(activeState), true, now);
     }
 
     // ---- plain states ----
@@ -105,8 +106,8 @@ class ChildTrackerTest {
         active();
         child(1, PROCSERV);
         marker();
-        assertEquals(Readiness.UNKNOWN, tracker.readiness(false, "active", true, now));
-        assertEquals(Readiness.UNKNOWN, tracker.readiness(true, "active", false, now));
+        assertEquals(Readiness.UNKNOWN, tracker.readiness(false, ActiveState.ACTIVE, true, now));
+        assertEquals(Readiness.UNKNOWN, tracker.readiness(true, ActiveState.ACTIVE, false, now));
     }
 
     // ---- FAILED ----
