@@ -34,9 +34,9 @@ public final class UnifiedDiff {
                 continue;
             }
             int start = Math.max(0, i - CONTEXT);
-            // A hunk goes on while changes are at most 2*CONTEXT context lines apart.
+            // A hunk goes on while at most 2*CONTEXT context lines separate two changes (diff -u joins them then).
             int lastChange = i;
-            for (int j = i + 1; j < edits.size() && j - lastChange <= 2 * CONTEXT; j++) {
+            for (int j = i + 1; j < edits.size() && j - lastChange - 1 <= 2 * CONTEXT; j++) {
                 if (edits.get(j).kind() != ' ') {
                     lastChange = j;
                 }

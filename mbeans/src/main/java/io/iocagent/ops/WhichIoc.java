@@ -90,6 +90,15 @@ public final class WhichIoc {
         }
         List<IocRow> serving = new ListReport(session).collect(ListReport.Detail.SOCKET).stream()
                 .filter(r -> r.endpoints().servesCa()).toList();
+        return ask(pv, serving);
+    }
+
+    /**
+     * Asks each IOC of {@code serving} (rows of IOCs that serve CA) for {@code pv} over its CA
+     * server port on loopback, {@link #PARALLEL} at a time; the IOCs that serve it in the order of
+     * {@code serving}.
+     */
+    Answer ask(String pv, List<IocRow> serving) throws OperationException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         List<Server> servedBy = new ArrayList<>();
         List<String> unanswered = new ArrayList<>();

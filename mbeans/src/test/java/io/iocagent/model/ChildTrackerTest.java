@@ -449,4 +449,118 @@ class ChildTrackerTest {
         assertEquals(4, tracker.childPid());
         assertEquals(0, tracker.childRestarts(), "the first child of a new run is no restart");
     }
+
+    // ---- exits, the backlog's run, restarts counted by systemd ----
+
+    @Test
+    void exitsReadLiveAreCountedByReasonAndTheLastIsKeptWithItsTime() {
+        ChildExit old = new ChildExit(5, 3, 0, null);
+        tracker.acceptBacklog(List.of(new LogEvent.ChildStarted(0, 5), new LogEvent.ChildExited(1, old)), null, now);
+        assertEquals(old, tracker.lastExit(), "the backlog's last exit is known, without a time");
+        assertEquals(Map.of(), tracker.exits(), "backlog exits are not counted");
+
+        parents.put(PROCSERV, 1);
+        active();
+        child(1, PROCSERV);
+        tick(3);
+        tracker.accept(new LogEvent.ChildExited(offset++, new ChildExit(1, -1, 11, null)), now);
+        assertEquals(new ChildExit(1, -1, 11, now), tracker.lastExit(), "the live child's own exit, dated when read");
+        assertEquals(Map.of("signal_SEGV", 1L), tracker.exits());
+        banner();
+        child(2, PROCSERV);
+        tracker.accept(new LogEvent.ChildExited(offset++, new ChildExit(2, 0, 0, null)), now);
+        assertEquals(Map.of("signal_SEGV", 1L, "exit_0", 1L), tracker.exits());
+    }
+
+    @Test
+    void theBacklogsLiveChildNamesTheRunSoAnotherMainPidIsANewRun() {
+        parents.put(7, PROCSERV);
+        List<LogEvent> backlog = List.of(new LogEvent.ChildStarted(0, 7), new LogEvent.InitComplete(1));
+        tracker.acceptBacklog(backlog, now, now);
+        unit("active", PROCSERV, 0);
+        assertEquals(Readiness.READY, readiness(), "systemd's procServ is the child's parent: the same run");
+        assertEquals(7, tracker.childPid());
+
+        ChildTracker other = new ChildTracker(Duration.ofSeconds(60), Duration.ofSeconds(10), pid -> parents.getOrDefault(pid, -1));
+        other.acceptBacklog(backlog, now, now);
+        other.unitObserved(true, NEW_PROCSERV, 0, now);
+        assertEquals(Readiness.STARTING, other.readiness(true, "active", true, now),
+                "another procServ than the child's parent: the backlog's child belongs to an ended run");
+        assertEquals(-1, other.childPid());
+    }
+
+    @Test
+    void aBacklogChildThatIsGoneNamesNoRun() {
+        tracker.acceptBacklog(List.of(new LogEvent.ChildStarted(0, 7), new LogEvent.InitComplete(1)), now, now);
+        unit("active", NEW_PROCSERV, 0);
+        assertEquals(Readiness.READY, readiness(), "no live parent to compare: systemd's procServ starts the run");
+        assertEquals(7, tracker.childPid());
+    }
+
+    @Test
+    void exactlyTwoTrailingDeathsBeforeAnyMarkerInARecentBacklogAreACrashLoop() {
+        List<LogEvent> two = List.of(new LogEvent.ChildStarted(0, 1), new LogEvent.ChildShuttingDown(1),
+                new LogEvent.ChildStarted(2, 2), new LogEvent.ChildShuttingDown(3));
+        tracker.acceptBacklog(two, now.minusSeconds(5), now);
+        active();
+        assertEquals(Readiness.CRASH_LOOP, readiness());
+
+        ChildTracker undated = new ChildTracker(pid -> -1);
+        undated.acceptBacklog(two, null, now);
+        undated.unitObserved(true, PROCSERV, 0, now);
+        assertEquals(Readiness.STARTING, undated.readiness(true, "active", true, now), "a log of unknown age proves nothing");
+    }
+
+    @Test
+    void deathsAfterAMarkerOrBeforeItAreNotTrailingEarlyDeaths() {
+        ChildTracker afterMarker = new ChildTracker(pid -> -1);
+        afterMarker.acceptBacklog(List.of(new LogEvent.ChildStarted(0, 1), new LogEvent.ChildShuttingDown(1),
+                new LogEvent.ChildStarted(2, 2), new LogEvent.InitComplete(3), new LogEvent.ChildShuttingDown(4),
+                new LogEvent.ChildStarted(5, 3), new LogEvent.ChildShuttingDown(6)), now.minusSeconds(5), now);
+        afterMarker.unitObserved(true, PROCSERV, 0, now);
+        assertEquals(Readiness.STARTING, afterMarker.readiness(true, "active", true, now),
+                "the marker resets the count and a death after it is no early death: one early death only");
+
+        ChildTracker oneDeath = new ChildTracker(pid -> -1);
+        oneDeath.acceptBacklog(List.of(new LogEvent.ChildShuttingDown(0), new LogEvent.ChildStarted(1, 1),
+                new LogEvent.ChildShuttingDown(2)), now.minusSeconds(5), now);
+        oneDeath.unitObserved(true, PROCSERV, 0, now);
+        assertEquals(Readiness.STARTING, oneDeath.readiness(true, "active", true, now),
+                "a banner before any child is seen is no death of a known child");
+    }
+
+    @Test
+    void onlyTheRestartsSinceTheLastObservationCount() {
+        unit("active", PROCSERV, 5);
+        tick(1);
+        tracker.unitObserved(false, 0, 6, now);
+        assertEquals(Readiness.STARTING, readiness("activating"), "NRestarts 5 -> 6 is one restart");
+        tick(1);
+        tracker.unitObserved(false, 0, 7, now);
+        assertEquals(Readiness.CRASH_LOOP, readiness("activating"), "two restarts within the window");
+    }
+
+    @Test
+    void aChildMarkedInTheBacklogHasSettledDespiteSystemdsRestarts() {
+        parents.put(7, PROCSERV);
+        tracker.acceptBacklog(List.of(new LogEvent.ChildStarted(0, 7), new LogEvent.InitComplete(1)), now, now);
+        unit("active", PROCSERV, 0);
+        tick(1);
+        unit("active", PROCSERV, 2);
+        assertEquals(Readiness.READY, readiness(), "a marker from the backlog is long past: the child has settled");
+    }
+
+    @Test
+    void aLateLineOfTheStoppedChildDoesNotMakeTheStopsBannerACrash() {
+        active();
+        child(1, PROCSERV);
+        marker();
+        tick(20);
+        unit("deactivating", PROCSERV, 0);
+        marker(); // read after systemd's stop began: a line of the child being stopped
+        banner();
+        tick(2);
+        unit("active", NEW_PROCSERV, 0);
+        assertEquals(Readiness.STARTING, readiness(), "the banner was the stop's, not a crash after init");
+    }
 }

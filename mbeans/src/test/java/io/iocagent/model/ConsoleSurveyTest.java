@@ -67,4 +67,13 @@ class ConsoleSurveyTest {
         assertEquals(List.of(), IocFacts.orphanPids(new ConsoleSurvey.Console(true, 1, 0, 5, List.of()), 200));
         assertEquals(List.of(), IocFacts.orphanPids(ConsoleSurvey.Console.ABSENT, 0));
     }
+
+    @Test
+    void aMainPidOfZeroMakesEveryHolderAnOrphanAndTheIocsProcessesLeaveOutProcServ() {
+        ConsoleSurvey.Console console = holders(List.of(List.of(0, 5), List.of(200, 201)));
+        assertEquals(List.of(0, 5, 200, 201), IocFacts.orphanPids(console, 0), "no procServ: every holder is an orphan");
+        assertEquals(List.of(0, 5), IocFacts.orphanPids(console, 200));
+        assertEquals(List.of(201, 202), IocFacts.iocProcesses(List.of(200, 201, 202), 200), "procServ is not the IOC's");
+        assertEquals(List.of(200, 201), IocFacts.iocProcesses(List.of(200, 201), -1));
+    }
 }

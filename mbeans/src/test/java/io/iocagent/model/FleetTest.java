@@ -113,4 +113,72 @@ class FleetTest {
                 Optional.empty(), Optional.empty(), "/user.slice/epics-@a.service", OptionalLong.empty(),
                 OptionalLong.empty(), "", List.of(), "enabled");
     }
+
+    // ---- what a poll plans, and the questions the threads ask the fleet ----
+
+    private static final IocName B = new IocName("b");
+
+    @Test
+    void aPlanCoversInstalledListedAndHeldIocsWithTheActiveOnesGroupsAndPids() {
+        UnitName b = UnitName.of(PREFIX, "b");
+        Fleet.PollPlan plan = fleet.plan(installed,
+                Map.of(b, new io.iocagent.systemd.UnitSummary(b, "", "loaded", "inactive", "dead", "")), true);
+        assertEquals(Set.of(A, B), plan.names(), "the installed a and the listed b");
+        assertEquals(Set.of(A), plan.held());
+        assertEquals(Set.of(A, B), plan.statesToRead(), "a poll that reads all reads every unit");
+        assertEquals(installed.get(A).socketPath(), plan.socketPaths().get(A));
+        assertEquals(layout.socketPath(B), plan.socketPaths().get(B), "an IOC without conf: the standard socket");
+        assertEquals(Map.of(A, "/user.slice/epics-@a.service"), plan.controlGroups());
+        assertEquals(Map.of(A, 100), plan.mainPids());
+
+        Fleet.PollPlan unreachable = fleet.plan(null, null, false);
+        assertEquals(Set.of(A), unreachable.names(), "without the directory or systemd the held IOCs count");
+        assertEquals(Set.of(), unreachable.statesToRead(), "systemd unreachable: nothing to read");
+        assertEquals(installed.get(A).socketPath(), unreachable.socketPaths().get(A), "the held conf's socket");
+    }
+
+    @Test
+    void heldIocsWithoutAConfAreNotPlannedFromTheHeldConfs() {
+        fleet.apply(Readings.states(Set.of(A), Map.of(), Map.of(A, state("active", 100)), System.nanoTime()), NOW);
+        Fleet.PollPlan plan = fleet.plan(null, Map.of(), false);
+        assertEquals(Set.of(), plan.names(), "no conf held and not listed by systemd");
+    }
+
+    @Test
+    void onlyTrackedActiveIocsHaveGroupsPidsAndCountAsActive() {
+        assertEquals(Set.of(A), fleet.activeAmong(List.of(A, B)));
+        assertEquals(Map.of(A, "/user.slice/epics-@a.service"), fleet.controlGroups(List.of(A, B)));
+        assertEquals(Map.of(A, 100), fleet.mainPids(List.of(A, B)));
+        assertEquals(Map.of(A, installed.get(A).socketPath()), fleet.socketPaths(List.of(A, B)));
+        Map<IocName, InstalledConf> confs = fleet.confs(List.of(A, B));
+        assertEquals(installed.get(A), confs.get(A));
+        assertTrue(confs.containsKey(B) && confs.get(B) == null, "an untracked IOC has no conf: " + confs);
+
+        fleet.apply(Readings.states(Set.of(A), fleet.confs(Set.of(A)), Map.of(A, state("inactive", 0)), System.nanoTime()),
+                NOW);
+        assertEquals(Set.of(), fleet.activeAmong(List.of(A)));
+        assertEquals(Map.of(), fleet.controlGroups(List.of(A)));
+        assertEquals(Map.of(), fleet.mainPids(List.of(A)));
+    }
+
+    @Test
+    void readingTheLogsNamesTheIocsWhoseChildChanged() throws IOException {
+        assertEquals(Set.of(), fleet.readLogs(null, NOW), "nothing new in the log");
+        Files.writeString(layout.logFile(A), "@@@ The PID of new child \"./st.cmd\" is: 102\n", StandardOpenOption.APPEND);
+        assertEquals(Set.of(A), fleet.readLogs(List.of(A, B), NOW), "a's child changed; b is not tracked");
+        Files.writeString(layout.logFile(A), "@@@ The PID of new child \"./st.cmd\" is: 103\n", StandardOpenOption.APPEND);
+        assertEquals(Set.of(A), fleet.readLogs(null, NOW), "every IOC when no names are given");
+    }
+
+    @Test
+    void theProbesFindingsChangeOnlyWhenWhetherTheIocAnswersChanges() {
+        Responsiveness answers = new Responsiveness(Responsiveness.State.RESPONSIVE, 101, 0.01);
+        assertTrue(fleet.probed(Map.of(A, answers)));
+        assertFalse(fleet.probed(Map.of(A, new Responsiveness(Responsiveness.State.RESPONSIVE, 101, 0.02))),
+                "a new probe time alone changes nothing");
+        assertTrue(fleet.probed(Map.of(A, new Responsiveness(Responsiveness.State.RESPONSIVE, 102, 0.02))),
+                "another child");
+        assertFalse(fleet.probed(Map.of(B, answers)), "an IOC not tracked");
+        assertTrue(fleet.probed(Map.of(B, answers, A, Responsiveness.UNPROBED)), "any one change counts");
+    }
 }

@@ -97,4 +97,29 @@ class InstalledConfTest {
         assertTrue(dir.refresh(new IocName("m")).isEmpty());
         assertTrue(dir.get(new IocName("m")).isEmpty());
     }
+
+    @Test
+    void anUnreadableConfIsReportedOnceAndKeptAsInstalled() throws IOException {
+        ConfDirectory dir = new ConfDirectory(layout());
+        Files.createDirectories(root.resolve("conf"));
+        Files.createSymbolicLink(root.resolve("conf/u.conf"), Files.writeString(root.resolve("elsewhere"), "IOC_CMD=x\n"));
+        IocName u = new IocName("u");
+
+        InstalledConf read = dir.refresh(u).orElseThrow(() -> new AssertionError("IOC u: a conf that cannot be read is still installed"));
+
+        assertTrue(read.unreadable(), read.toString());
+        assertEquals(read, dir.get(u).orElseThrow(), "get gives what was read");
+        java.util.List<String> failures = dir.takeReadFailures();
+        assertEquals(1, failures.size(), failures.toString());
+        assertTrue(failures.get(0).startsWith("IOC 'u': cannot read "), failures.get(0));
+        assertEquals(java.util.List.of(), dir.takeReadFailures(), "each failure is taken once");
+        dir.refresh(u);
+        assertEquals(java.util.List.of(), dir.takeReadFailures(), "the same version is not read (nor reported) again");
+
+        write("v", "I=\"\u00e9\"\nnot a line\n");
+        InstalledConf v = dir.refresh(new IocName("v")).orElseThrow();
+        assertFalse(v.unreadable(), "a conf with a syntax error was read");
+        assertFalse(v.problem().isEmpty());
+        assertEquals(java.util.List.of(), dir.takeReadFailures(), "a syntax error is no read failure");
+    }
 }

@@ -152,4 +152,46 @@ class UnitSourceTest {
         assertEquals("The IOC model is closed.", e.getMessage());
         assertEquals(0, connects.get(), "a closed source never connects");
     }
+
+    @Test
+    void statesAreReadAHundredUnitsAtATime() {
+        List<IocName> names = new ArrayList<>();
+        for (int i = 0; i < 2 * UnitSource.UNITS_PER_READ + 50; i++) {
+            names.add(new IocName("i" + i));
+        }
+        Map<IocName, UnitState> states = source.states(names, UnitSource.Lane.POLL);
+        assertEquals(names.size(), states.size());
+        assertEquals(List.of(100, 100, 50), manager.statesAsked().stream().map(Set::size).toList());
+
+        List<IocName> exactly = names.subList(0, UnitSource.UNITS_PER_READ);
+        source.states(exactly, UnitSource.Lane.POLL);
+        assertEquals(List.of(100, 100, 50, 100), manager.statesAsked().stream().map(Set::size).toList(),
+                "exactly one read's worth is one read");
+    }
+
+    @Test
+    void aReaderWhoseCallFailedIsDroppedAndTheNextCallOpensANewOne() {
+        source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS);
+        manager.failing("states", FakeManager.unreachableFailure("reset"));
+        assertThrows(SystemdException.class, () -> source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS));
+        manager.failing("states", null);
+        source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS);
+        assertEquals(List.of("subscribe", "ping", "states", "states", "ping", "states"), manager.asked(),
+                "the reader that failed is not used again: a new one is opened (its ping)");
+
+        manager.failing("listUnits", FakeManager.unreachableFailure("reset"));
+        assertThrows(SystemdException.class, source::list);
+        manager.failing("listUnits", null);
+        source.list();
+        assertEquals(List.of("ping", "ping", "listUnits", "ping", "ping", "listUnits"),
+                manager.asked().subList(6, manager.asked().size()), "the listing's reader is opened anew too");
+    }
+
+    @Test
+    void eachLaneHasItsOwnReader() {
+        source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS);
+        source.states(List.of(new IocName("a")), UnitSource.Lane.POLL);
+        source.states(List.of(new IocName("a")), UnitSource.Lane.POLL);
+        assertEquals(List.of("subscribe", "ping", "states", "ping", "states", "states"), manager.asked());
+    }
 }

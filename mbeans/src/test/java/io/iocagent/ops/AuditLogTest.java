@@ -52,4 +52,37 @@ class AuditLogTest {
         assertTrue(line.length() < 1000, line);
         assertTrue(line.contains("x...") && line.endsWith("message=\"\""), line);
     }
+
+    @Test
+    void exactlyTheCharactersThatBreakOrDisguiseALineAreEscaped() {
+        for (char c : new char[] {0x00, 0x1f, 0x7f, 0x9f, 0x2028, 0x2029, 0x200e, 0x200f, 0x202a, 0x202e, 0x2066, 0x2069,
+                0xfeff, 0xd800, 0xdfff}) {
+            assertTrue(AuditLog.mustEscape(c), "U+" + Integer.toHexString(c) + " is escaped");
+        }
+        for (char c : new char[] {0x20, 0x7e, 0xa0, 0x2027, 0x2030, 0x202f, 0x200d, 0x2010, 0x2065, 0x206a, 0xfefe,
+                0xff00, 0xd7ff, 0xe000, 'e'}) {
+            assertFalse(AuditLog.mustEscape(c), "U+" + Integer.toHexString(c) + " is kept");
+        }
+    }
+
+    @Test
+    void aValueOfExactlyTheLimitIsKeptWholeAndOneMoreIsCut() {
+        String at = AuditLog.format(new AuditLog.Event("jolokia", "u", "operator", "::1", "write", "x",
+                "epics.ioc:name=x,type=Ioc", "A", "y".repeat(512), AuditLog.Outcome.OK, "m"));
+        assertTrue(at.contains(" detail=" + "y".repeat(512) + " outcome=ok"), at);
+        String over = AuditLog.format(new AuditLog.Event("jolokia", "u", "operator", "::1", "write", "x",
+                "epics.ioc:name=x,type=Ioc", "A", "y".repeat(513), AuditLog.Outcome.OK, "m"));
+        assertTrue(over.contains(" detail=" + "y".repeat(512) + "... outcome=ok"), over);
+    }
+
+    @Test
+    void emptyAndSpecialValuesAreQuotedAndNullIsEmpty() {
+        String line = AuditLog.format(new AuditLog.Event("jolokia", null, "", "a=b", "exec", "~", "!", "x\\y",
+                "\u007f", AuditLog.Outcome.OK, " "));
+        assertEquals("surface=jolokia user=\"\" role=\"\" remote=\"a=b\" action=exec ioc=~ mbean=! member=\"x\\\\y\""
+                + " detail=\"\\u007f\" outcome=ok message=\" \"", line);
+        assertEquals("null", AuditLog.render(null));
+        assertEquals("[]", AuditLog.render(java.util.List.of()));
+        assertEquals("[a, null]", AuditLog.render(java.util.Arrays.asList("a", null)));
+    }
 }

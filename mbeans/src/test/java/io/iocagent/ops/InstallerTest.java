@@ -234,4 +234,31 @@ class InstallerTest {
                 out.toString());
         assertTrue(installed().startsWith("IOC_NAME=\"a\""), installed());
     }
+
+    @Test
+    void theRefusalAndTheChdirWarningSayAllTheyShould() throws Exception {
+        manager.held("a", "activating", "start");
+        assertThrows(OperationException.class, () -> install(iocBoot.toString(), false));
+        assertEquals(List.of(Session.DIVIDER, "Error: Operation aborted. Service 'epics-@a.service' is currently 'activating'.",
+                "Please stop the service explicitly and wait for it to become inactive.", "  -> ioc-runner stop a",
+                Session.DIVIDER), err);
+
+        manager.held("a", "inactive", "dead");
+        err.clear();
+        Files.setPosixFilePermissions(chdir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        install(iocBoot.toString(), true);
+        assertEquals(List.of("Warning: IOC_CHDIR '" + chdir + "' is not writable by 'ioc-srv'.",
+                "         System IOCs should live in a tree like /opt/epics-iocs/ that is group-owned by",
+                "         '" + identity.group() + "' with setgid (2775), with every parent traversable, so the IOC can write",
+                "         .iocsh_history, autosave files and the like. See the FAQ (Q5/Q6).",
+                "         Tip: EPICS_IOCSH_HISTFILE=\"\" in the conf stops the IOC writing .iocsh_history."), err);
+    }
+
+    @Test
+    void aConfThatIsNoUtf8TextIsRefusedWithWhatToDo() throws Exception {
+        Files.write(iocBoot.resolve("a.conf"), new byte[] {'I', 'O', 'C', '=', (byte) 0xC3, '\n'});
+        OperationException e = assertThrows(OperationException.class, () -> install(iocBoot.toString(), false));
+        assertEquals(List.of("  -> Save the file as UTF-8 text."), e.details());
+        assertEquals(List.of(), manager.asked());
+    }
 }

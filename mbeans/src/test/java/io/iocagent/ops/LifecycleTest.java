@@ -309,4 +309,104 @@ class LifecycleTest {
         assertEquals(List.of("IOC 'a' disabled."), out);
         assertEquals(List.of("enable", "disable"), manager.asked());
     }
+
+    // ---- what the progress line says, and the drift warnings' advice ----
+
+    /** A script's terminal whose progress line records each wait. */
+    private Lifecycle lifecycleShowing(List<String> waits) {
+        Terminal t = new Terminal() {
+            @Override
+            public void out(String line) {
+                out.add(line);
+            }
+
+            @Override
+            public void err(String line) {
+                err.add(line);
+            }
+
+            @Override
+            public Optional<String> ask(String prompt) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean interactive() {
+                return false;
+            }
+
+            @Override
+            public boolean colour() {
+                return false;
+            }
+
+            @Override
+            public Progress progress() {
+                return new Progress() {
+                    @Override
+                    public void waitingFor(String what, java.time.Duration limit) {
+                        waits.add(what);
+                    }
+
+                    @Override
+                    public void close() {
+                        waits.add("(closed)");
+                    }
+                };
+            }
+        };
+        return new Lifecycle(Session.withManager(layout, new Account(System.getProperty("user.name"), "g", 1000, root, true),
+                FAST, t, false, manager, manager));
+    }
+
+    @Test
+    void theProgressLineNamesEachWaitOfAStartAndAStop() throws Exception {
+        install("");
+        manager.held("a", "inactive", "dead").jobs(writing("iocRun: All initialization complete"));
+        List<String> waits = new ArrayList<>();
+
+        UnitState started = lifecycleShowing(waits).start(A);
+
+        assertEquals("active", started.activeState());
+        assertEquals(List.of("reloading the user manager", "systemd's start job for epics-@a.service",
+                "'All initialization complete' in " + layout.logFile(A), "initialized; watching for a crash", "(closed)"), waits);
+
+        waits.clear();
+        lifecycleShowing(waits).stop(A);
+        assertEquals(List.of("systemd's stop job for epics-@a.service", "(closed)"), waits);
+
+        waits.clear();
+        manager.jobs(writing("iocRun: All initialization complete"));
+        UnitState restarted = lifecycleShowing(waits).restart(A);
+        assertEquals("active", restarted.activeState(), "restart returns the state reached");
+        assertEquals("systemd's restart job for epics-@a.service", waits.get(1));
+    }
+
+    @Test
+    void theDriftWarningsSayWhatToDo() throws Exception {
+        install("IOC_PORT=\"unix:u:g:0660:/old/run/a/control\"\n");
+        Files.createDirectories(layout.templateFile().getParent());
+        Files.writeString(layout.templateFile(), "[Service]\nExecStart=/usr/bin/procServ --logfile=/old/logs/%i.log --foreground\n");
+        manager.held("a", "inactive", "dead").jobs(writing("iocRun: All initialization complete"));
+
+        lifecycle().start(A);
+
+        assertEquals(List.of("Warning: LOG_DIR resolves to " + layout.logDir()
+                        + " but the installed user unit logs to /old/logs (baked at install).",
+                "         The startup poll would watch the wrong file; export the install-time value or re-run install.",
+                "Warning: the installed IOC_PORT socket (/old/run/a/control) does not match the current RUN_DIR resolution ("
+                        + layout.socketPath(A) + ").",
+                "         Export the install-time IOC_RUNNER_RUN_DIR, or re-run install."), err);
+    }
+
+    @Test
+    void theStandardSocketAndTheBakedLogDirectoryGiveNoWarning() throws Exception {
+        install("IOC_PORT=\"\"\n");
+        Files.createDirectories(layout.templateFile().getParent());
+        Files.writeString(layout.templateFile(), "[Service]\nExecStart=/usr/bin/procServ --logfile=" + layout.logDir()
+                + "/%i.log --foreground\n");
+        manager.held("a", "inactive", "dead").jobs(writing("iocRun: All initialization complete"));
+        lifecycle().start(A);
+        assertEquals(List.of(), err);
+    }
 }

@@ -87,4 +87,46 @@ class ListFormatTest {
         assertEquals(String.format(full, (Object[]) narrow),
                 ListFormat.line(new int[] {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 0}, narrow), "cells padded");
     }
+
+    /** A running row with PID {@code pid}, CPU {@code cpuNanos}, the given endpoints and socket facts. */
+    private static IocRow running(int pid, long cpuNanos, IocEndpoints endpoints, Optional<IocRow.SocketFacts> socket) {
+        return new IocRow("r", true, "active", "running", "enabled", Optional.empty(), OptionalInt.of(pid),
+                OptionalLong.of(cpuNanos), OptionalLong.of(1024), "/run/x", socket, List.of(), endpoints, null);
+    }
+
+    @Test
+    void jsonGivesPidOneCpuInSecondsAndTheSocketFacts() {
+        String json = ListFormat.json("local", List.of(running(1, 2_500_000_000L, IocEndpoints.NONE,
+                Optional.of(new IocRow.SocketFacts("LISTEN", 99, 1, 5, 2, "srw-------")))));
+        assertTrue(json.contains("\"pid\":1,\"cpuSeconds\":2.5,\"memoryBytes\":1024,"), json);
+        assertTrue(json.contains("\"socket\":{\"path\":\"/run/x\",\"state\":\"LISTEN\",\"inode\":99,\"recvQueue\":1,"
+                + "\"sendQueue\":5,\"refCount\":2,\"permissions\":\"srw-------\"}"), json);
+        String none = ListFormat.json("local", List.of(running(0, 0, IocEndpoints.NONE, Optional.empty())));
+        assertTrue(none.contains("\"pid\":null,\"cpuSeconds\":0.0,"), "PID 0 is no process: " + none);
+    }
+
+    @Test
+    void serverPortOneIsAServerWithoutAKnownSearchPortAndClientsWithoutAPid() {
+        IocEndpoints e = new IocEndpoints(1, 0, 1, List.of(new NetworkClient("::1", 2, 0)), List.of(), "");
+        String json = ListFormat.json("local", List.of(running(5, 0, e, Optional.empty())));
+        assertTrue(json.contains("\"channelAccess\":{\"serverPort\":1,\"clients\":[{\"address\":\"::1\",\"port\":2,"
+                + "\"pid\":null}]},\"pvAccess\":{\"serverPort\":1,\"clients\":[]}"), json);
+        assertTrue(json.contains("{\"serverPort\":1,\"clients\""), json);
+        IocEndpoints search = new IocEndpoints(5064, 1, -1, List.of(new NetworkClient("1.2.3.4", 2, 1)), List.of(), "");
+        assertTrue(ListFormat.json("local", List.of(running(5, 0, search, Optional.empty())))
+                .contains("{\"serverPort\":5064,\"searchPort\":1,\"clients\":[{\"address\":\"1.2.3.4\",\"port\":2,\"pid\":1}]}"));
+        assertEquals("1/0", ListFormat.server(1, 0));
+        assertEquals("-", ListFormat.server(0, 3));
+    }
+
+    @Test
+    void tablesShowPidOneAndNaForNoProcess() {
+        assertTrue(ListFormat.table(List.of(running(1, 0, IocEndpoints.NONE, Optional.empty())), 1).get(2)
+                .contains("| 1      |"));
+        assertTrue(ListFormat.table(List.of(running(0, 0, IocEndpoints.NONE, Optional.empty())), 1).get(2)
+                .contains("| N/A    |"));
+        List<String> vv = ListFormat.table(List.of(running(0, 0, IocEndpoints.NONE, Optional.empty())), 2);
+        assertTrue(vv.get(2).contains("| 0   | 0   | 0    | UNKNOWN   | N/A        | N/A        |"), vv.get(2));
+        assertEquals(2, ListFormat.table(List.of(), 0).size(), "header and rule only");
+    }
 }

@@ -266,4 +266,17 @@ class ListReportTest {
         UnitState notLoaded = ListReport.notLoaded(unit);
         assertEquals(List.of("inactive", "dead"), List.of(notLoaded.activeState(), notLoaded.subState()));
     }
+
+    @Test
+    void directoriesThatAreReadableOrMissingDoNotLimitTheList() throws Exception {
+        Session session = Session.withManager(layout, new Account("u", "g", 1000, root, true), Map.of(),
+                ScriptTerminal.quiet(), false, manager, manager);
+        assertFalse(new ListReport(session).accessLimited(), "a readable conf directory and no run directory yet");
+        Files.createDirectories(layout.runDir());
+        assertFalse(new ListReport(session).accessLimited(), "readable conf and run directories");
+        Layout missing = new Layout(Mode.LOCAL, root.resolve("none/conf"), root.resolve("systemd"), root.resolve("none/run"),
+                root.resolve("log"), PREFIX, new Identity("u", "g"));
+        assertFalse(new ListReport(Session.withManager(missing, new Account("u", "g", 1000, root, true), Map.of(),
+                ScriptTerminal.quiet(), false, manager, manager)).accessLimited(), "directories that do not exist hide nothing");
+    }
 }

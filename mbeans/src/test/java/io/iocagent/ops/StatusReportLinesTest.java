@@ -160,4 +160,42 @@ class StatusReportLinesTest {
         Files.writeString(log, "no newline at the end");
         assertEquals(List.of("no newline at the end"), StatusReport.tail(LogFile.ownedBy(log, USER), 10));
     }
+
+    @Test
+    void theWholeReportOfAnInactiveIocWithoutALog() throws Exception {
+        manager.held("a", "inactive", "dead");
+        status();
+        assertEquals(List.of("IOC:       a (local mode)", "Unit:      epics-@a.service (loaded; disabled)",
+                "State:     inactive (dead)", "Main PID:  -", "Restarts:  0 (by systemd)",
+                "Conf:      " + layout.confFile(A) + " (not installed)", "Socket:    " + layout.socketPath(A) + " (absent)",
+                "Log:       " + layout.logFile(A), "", "(no log file yet at " + layout.logFile(A) + ")"), out);
+    }
+
+    @Test
+    void theLastExitAndTheTailFollowTheLogLineOfAnInstalledIoc() throws Exception {
+        Files.writeString(layout.confFile(A), "IOC_NAME=\"a\"\n");
+        Files.createDirectories(layout.socketDir(A));
+        Files.writeString(layout.socketPath(A), "");
+        Files.writeString(layout.logFile(A), "@@@ Received a sigChild for process 4711. Normal exit status = 3\nbye\n");
+        activeSince(Duration.ofMinutes(1), 0);
+        status();
+        assertEquals(List.of("Main PID:  4242", "Restarts:  0 (by systemd)", "Conf:      " + layout.confFile(A),
+                "Socket:    " + layout.socketPath(A), "Log:       " + layout.logFile(A),
+                "Last exit: child 4711 exited with status 3", "", "Last 2 lines of " + layout.logFile(A) + ":",
+                "@@@ Received a sigChild for process 4711. Normal exit status = 3", "bye"), out.subList(3, out.size()));
+
+        out.clear();
+        Files.writeString(layout.logFile(A), "no exits here\n");
+        status();
+        assertEquals("Last exit: -", line("Last exit:"));
+    }
+
+    @Test
+    void anUnreadableLogIsNamedAfterAnEmptyLine() throws Exception {
+        Path secret = Files.writeString(root.resolve("secret"), "x\n");
+        Files.createSymbolicLink(layout.logFile(A), secret);
+        status();
+        assertEquals("", out.get(out.size() - 2));
+        assertEquals("Log:       " + layout.logFile(A), out.get(out.size() - 3));
+    }
 }

@@ -49,6 +49,34 @@ class UnifiedDiffTest {
         assertEquals(gnuDiff(dir, "", "a\nb\n"), UnifiedDiff.lines("", "a\nb\n"));
     }
 
+    /** Lines 0..n-1 named {@code line i}, with each line of {@code changed} replaced and each of {@code removed} left out. */
+    private static String text(int n, List<Integer> changed, List<Integer> removed) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (!removed.contains(i)) {
+                b.append(changed.contains(i) ? "changed " + i : "line " + i).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void hunksJoinOrSplitExactlyAsGnuDiffDoesAtTheContextBoundary(@TempDir Path dir) throws Exception {
+        String base = text(30, List.of(), List.of());
+        // changes 6 lines apart share a hunk (2 x 3 context lines), 7 apart do not; first and last lines; deletions at the end
+        List<List<Integer>> changes = List.of(List.of(5, 11), List.of(5, 12), List.of(5, 13), List.of(0), List.of(29),
+                List.of(0, 29), List.of(2), List.of(27), List.of(3, 26));
+        for (List<Integer> c : changes) {
+            String changed = text(30, c, List.of());
+            assertEquals(gnuDiff(dir, base, changed), UnifiedDiff.lines(base, changed), "changed lines " + c);
+            String removed = text(30, List.of(), c);
+            assertEquals(gnuDiff(dir, base, removed), UnifiedDiff.lines(base, removed), "removed lines " + c);
+            assertEquals(gnuDiff(dir, removed, base), UnifiedDiff.lines(removed, base), "added lines " + c);
+        }
+        assertEquals(gnuDiff(dir, "a\nb\n", ""), UnifiedDiff.lines("a\nb\n", ""), "everything removed");
+        assertEquals(gnuDiff(dir, "a\n", "b\n"), UnifiedDiff.lines("a\n", "b\n"), "one line for another");
+    }
+
     /** The reference: GNU diff's hunks (diffutils is part of every Debian base system). */
     private static List<String> gnuDiff(Path dir, String oldText, String newText) throws IOException, InterruptedException {
         Path a = Files.writeString(dir.resolve("a"), oldText);

@@ -40,6 +40,8 @@ public final class FakeManager implements UnitQuery, UnitControl {
     private final AtomicInteger nextPid = new AtomicInteger(4000);
     private volatile String unreachable;
     private volatile Job job = FakeManager::defaultJob;
+    private final Map<String, SystemdException> failing = new ConcurrentHashMap<>();
+    private volatile List<Path> searchPath = List.of(Path.of("/etc/systemd/user"));
 
     public FakeManager(String templatePrefix) {
         this.prefix = templatePrefix;
@@ -80,6 +82,22 @@ public final class FakeManager implements UnitQuery, UnitControl {
     /** Every call fails with {@code BUS_UNREACHABLE} while {@code why} is not null. */
     public FakeManager unreachable(String why) {
         this.unreachable = why;
+        return this;
+    }
+
+    /** Every later call named {@code call} ({@code reload}, {@code disable}, …) fails with {@code failure}; null ends that. */
+    public FakeManager failing(String call, SystemdException failure) {
+        if (failure == null) {
+            failing.remove(call);
+        } else {
+            failing.put(call, failure);
+        }
+        return this;
+    }
+
+    /** The unit search path {@link #unitSearchPath} answers, in the manager's order. */
+    public FakeManager searchPath(List<Path> directories) {
+        this.searchPath = List.copyOf(directories);
         return this;
     }
 
@@ -137,6 +155,10 @@ public final class FakeManager implements UnitQuery, UnitControl {
         String why = unreachable;
         if (why != null) {
             throw unreachableFailure(why);
+        }
+        SystemdException failure = failing.get(name);
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -241,7 +263,7 @@ public final class FakeManager implements UnitQuery, UnitControl {
     @Override
     public List<Path> unitSearchPath() {
         call("unitSearchPath");
-        return List.of(Path.of("/etc/systemd/user"));
+        return searchPath;
     }
 
     @Override

@@ -1,0 +1,62 @@
+package io.iocagent.ops;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A person at a terminal, for unit tests of prompts: interactive, answering each prompt with the
+ * next of the given lines (closed input once they run out), keeping what was written and asked.
+ */
+final class TypedTerminal implements Terminal {
+
+    final List<String> out = new ArrayList<>();
+    final List<String> err = new ArrayList<>();
+    final List<String> prompts = new ArrayList<>();
+    private final Deque<String> answers;
+    private final boolean colour;
+
+    private TypedTerminal(boolean colour, String... answers) {
+        this.colour = colour;
+        this.answers = new ArrayDeque<>(Arrays.asList(answers));
+    }
+
+    /** Types {@code answers}, one per prompt, then closes input; no colour. */
+    static TypedTerminal typing(String... answers) {
+        return new TypedTerminal(false, answers);
+    }
+
+    /** As {@link #typing}, on a terminal that shows colour. */
+    static TypedTerminal colourTyping(String... answers) {
+        return new TypedTerminal(true, answers);
+    }
+
+    @Override
+    public void out(String line) {
+        out.add(line);
+    }
+
+    @Override
+    public void err(String line) {
+        err.add(line);
+    }
+
+    @Override
+    public Optional<String> ask(String prompt) {
+        prompts.add(prompt);
+        return Optional.ofNullable(answers.poll());
+    }
+
+    @Override
+    public boolean interactive() {
+        return true;
+    }
+
+    @Override
+    public boolean colour() {
+        return colour;
+    }
+}
