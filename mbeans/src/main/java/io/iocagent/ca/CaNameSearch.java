@@ -113,6 +113,22 @@ public final class CaNameSearch {
     /** Reads messages until the answer to this search; skips the server's VERSION and anything else. */
     static Answer answer(InputStream in) throws IOException {
         CaReplies replies = new CaReplies();
+        Answer[] answer = new Answer[1];
+        CaReplies.Heard heard = new CaReplies.Heard() {
+            @Override
+            public void found(int searchId) {
+                if (searchId == SEARCH_ID && answer[0] == null) {
+                    answer[0] = Answer.SERVED;
+                }
+            }
+
+            @Override
+            public void notFound(int searchId) {
+                if (searchId == SEARCH_ID && answer[0] == null) {
+                    answer[0] = Answer.NOT_SERVED;
+                }
+            }
+        };
         byte[] buf = new byte[4096];
         long read = 0;
         while (read <= MAX_REPLY_BYTES) {
@@ -121,14 +137,9 @@ public final class CaNameSearch {
                 throw new EOFException("the server closed the circuit without answering");
             }
             read += n;
-            ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-            for (CaReplies.Header h = replies.next(b); h != null; h = replies.next(b)) {
-                if (h.parameter2() == SEARCH_ID && h.command() == CaMessages.SEARCH) {
-                    return Answer.SERVED;
-                }
-                if (h.parameter2() == SEARCH_ID && h.command() == CaMessages.NOT_FOUND) {
-                    return Answer.NOT_SERVED;
-                }
+            replies.feed(ByteBuffer.wrap(buf, 0, n), heard);
+            if (answer[0] != null) {
+                return answer[0];
             }
         }
         throw new IOException("sent more than " + MAX_REPLY_BYTES + " bytes without answering the search");
