@@ -109,7 +109,7 @@ public final class AgentDaemon implements AutoCloseable {
         refresher = opened(new Refresher(layout, bus, s.pollInterval(), Clock.systemUTC()));
         refresher.start();
         if (s.probe().enabled()) {
-            opened(new HangProbe(refresher, CaEndpoint.SURVEYED, s.probe(), refresher::probed)).start();
+            opened(new HangProbe(refresher, CaEndpoint.SURVEYED, s.probe(), s.heartbeats(), refresher::probed)).start();
         }
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();

@@ -7,7 +7,9 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.iocagent.conf.IocName;
 import io.iocagent.http.HttpLimits;
+import io.iocagent.probe.Heartbeats;
 import io.iocagent.probe.ProbeSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,7 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                             Optional<Integer> jmxRemotePort, String jmxRemoteHost, Optional<Path> credentials,
                             Optional<Path> tlsKeystore, Optional<String> tlsKeystorePassword, Duration pollInterval,
                             Optional<Path> auditLog, Duration auditRefusalsInterval, HttpLimits limits,
-                            ProbeSettings probe) {
+                            ProbeSettings probe, Heartbeats heartbeats) {
 
     /** Every key, with its default ("" = unset) and what it means (shown by {@code agent --help}). */
     static final Map<String, String[]> KEYS = keys();
@@ -44,11 +46,21 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
     public record Key(String name, String defaultValue, String meaning, boolean flag) {
     }
 
+    /**
+     * A heartbeat PV per IOC: {@code probe.heartbeat.pv.NAME=PV} for any valid IOC name; the one
+     * family of keys not listed in {@link #KEYS}.
+     */
+    static final String HEARTBEAT_PV = "probe.heartbeat.pv.";
+
     /** Every setting, in the order of the example file. */
     public static List<Key> describe() {
-        return KEYS.entrySet().stream()
+        List<Key> keys = new ArrayList<>(KEYS.entrySet().stream()
                 .map(e -> new Key(e.getKey(), e.getValue()[0], e.getValue()[1], !e.getKey().equals("tls.keystore.password")))
-                .toList();
+                .toList());
+        int at = keys.indexOf(keys.stream().filter(k -> k.name().equals("probe.heartbeat.stale")).findFirst().orElseThrow());
+        keys.add(at, new Key(HEARTBEAT_PV + "NAME", "", "IOC NAME's heartbeat PV: HUNG also when its value stops changing",
+                true));
+        return List.copyOf(keys);
     }
 
     private static Map<String, String[]> keys() {
@@ -79,6 +91,8 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 "unanswered probes in a row that make a live IOC HUNG"});
         k.put("probe.connections.max", new String[] {Integer.toString(p.maxConnections()),
                 "most probe connections open at once (one per probed IOC)"});
+        k.put("probe.heartbeat.stale", new String[] {Heartbeats.DEFAULT_STALE.toSeconds() + "s",
+                "a heartbeat PV unchanged this long fails the probe (longer than its update period)"});
         HttpLimits d = HttpLimits.DEFAULTS;
         k.put("http.request.timeout", new String[] {d.requestTimeout().toSeconds() + "s",
                 "a request (line, headers, body) must arrive within this; idle connections close after it"});
@@ -157,7 +171,8 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 host(values, "jmx.remote.host"), path(values, "credentials.file"),
                 path(values, "tls.keystore"), keystorePassword(values, env),
                 duration(values, "poll.interval", Duration.ofMillis(100)), path(values, "audit.log"),
-                duration(values, "audit.refusals.interval", Duration.ZERO), limits(values), probe(values));
+                duration(values, "audit.refusals.interval", Duration.ZERO), limits(values), probe(values),
+                heartbeats(values));
     }
 
     /** The environment variable that may carry the keystore password. */
@@ -201,6 +216,17 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
                 count(v, "probe.connections.max"));
     }
 
+    /** {@code probe.heartbeat.pv.NAME} lines with a value, and {@code probe.heartbeat.stale}. */
+    private static Heartbeats heartbeats(Map<String, String> v) {
+        Map<IocName, String> pvs = new LinkedHashMap<>();
+        v.forEach((key, value) -> {
+            if (key.startsWith(HEARTBEAT_PV) && !value.isEmpty()) {
+                pvs.put(new IocName(key.substring(HEARTBEAT_PV.length())), value);
+            }
+        });
+        return new Heartbeats(pvs, duration(v, "probe.heartbeat.stale", Duration.ofSeconds(1)));
+    }
+
     private static int count(Map<String, String> v, String key) {
         String text = v.get(key);
         if (!text.matches("[0-9]{1,9}")) {
@@ -210,6 +236,15 @@ public record AgentSettings(String jolokiaHost, int jolokiaPort, boolean jolokia
     }
 
     private static void put(Map<String, String> values, String key, String value, String where) {
+        if (key.startsWith(HEARTBEAT_PV)) {
+            String ioc = key.substring(HEARTBEAT_PV.length());
+            if (!IocName.isValid(ioc)) {
+                throw new IllegalArgumentException("Agent setting '" + key + "' " + where + " names no valid IOC ('"
+                        + ioc + "').\n  -> Write " + HEARTBEAT_PV + "NAME=PV with NAME as in NAME.conf.");
+            }
+            values.put(key, value);
+            return;
+        }
         if (!KEYS.containsKey(key)) {
             throw new IllegalArgumentException("Unknown agent setting '" + key + "' " + where
                     + ". Known settings: " + String.join(", ", KEYS.keySet().stream().sorted().toList()));

@@ -50,10 +50,34 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        preferPlatformSelector();
         StdTerminal terminal = StdTerminal.system();
         int code = run(List.of(args), System.getenv(), terminal, Console::forProcess);
         terminal.flush();
         System.exit(code);
+    }
+
+    /** The JDK's own selector provider on Linux; see {@link #preferPlatformSelector()}. */
+    static final String PLATFORM_SELECTOR = "sun.nio.ch.EPollSelectorProvider";
+
+    /**
+     * Names the JDK's own Linux selector provider before the first socket is opened, so the first
+     * D-Bus connection does not look for a provider through the service loader, which opens and
+     * indexes all 5,000 entries of this jar (5-10 ms of a command's CPU; docs/benchmarks.md). Only
+     * when nobody chose a provider and this JDK has that class: a property naming a missing class
+     * would make every socket fail.
+     */
+    static void preferPlatformSelector() {
+        String property = "java.nio.channels.spi.SelectorProvider";
+        if (System.getProperty(property) != null) {
+            return;
+        }
+        try {
+            Class.forName(PLATFORM_SELECTOR, false, null);
+            System.setProperty(property, PLATFORM_SELECTOR);
+        } catch (ClassNotFoundException e) {
+            // another JDK's layout: the service loader finds its default provider as before
+        }
     }
 
     /** Runs one command line against the process's own streams; returns the exit status. */

@@ -11,10 +11,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One bound JDK {@code HttpServer} (or {@code HttpsServer}) with its own bounded pool of daemon
@@ -57,20 +53,12 @@ final class Listener implements AutoCloseable {
         } catch (IOException e) {
             throw new EndpointException(surface + ": cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        AtomicInteger n = new AtomicInteger();
-        String prefix = "ioc-agent-" + surface.toLowerCase(java.util.Locale.ROOT) + "-";
-        // Up to `threads` threads, made on demand and ended after 30 s idle: in JDK 17 a pool thread
-        // reads the request line, headers and body itself, so a slow client holds one until
-        // http.request.timeout closes its connection; many cheap threads keep a few slow clients
-        // from blocking everyone. Beyond `threads`, connections wait in the queue (never rejected:
-        // the server's dispatcher thread must not see a RejectedExecutionException).
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, prefix + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
+        // Up to `threads` threads, made when all are busy and ended after 30 s idle: in JDK 17 a
+        // pool thread reads the request line, headers and body itself, so a slow client holds one
+        // until http.request.timeout closes its connection; many cheap threads keep a few slow
+        // clients from blocking everyone. Beyond `threads`, connections wait in the queue.
+        RequestThreads executor = new RequestThreads(
+                "ioc-agent-" + surface.toLowerCase(java.util.Locale.ROOT) + "-", threads);
         server.setExecutor(executor);
         return new Listener(surface, host, server, executor, tls != null);
     }

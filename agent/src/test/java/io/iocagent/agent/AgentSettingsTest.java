@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.conf.IocName;
+import io.iocagent.probe.Heartbeats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,39 @@ class AgentSettingsTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> AgentSettings.load(Optional.empty(), Map.of("probe.enabled", "yes"))).getMessage()
                 .startsWith("probe.enabled 'yes' must be true or false"));
+    }
+
+    @Test
+    void heartbeatPvsAreReadPerIocFromTheFileAndFlagsWithTheirStaleTime() throws IOException {
+        Path file = Files.writeString(dir.resolve("beats.properties"),
+                "probe.heartbeat.pv.vac1 = vac1:HEARTBEAT\nprobe.heartbeat.pv.rf-2=RF2:iocStats:HEARTBEAT\n"
+                + "probe.heartbeat.pv.off=\nprobe.heartbeat.stale=8s\n");
+        AgentSettings s = AgentSettings.load(Optional.of(file), Map.of("probe.heartbeat.pv.vac1", "vac1:counter"));
+        assertEquals(Map.of(new IocName("vac1"), "vac1:counter", new IocName("rf-2"), "RF2:iocStats:HEARTBEAT"),
+                s.heartbeats().pvs(), "the flag wins; an empty value names no heartbeat");
+        assertEquals(Duration.ofSeconds(8), s.heartbeats().stale());
+        assertEquals(Heartbeats.NONE, AgentSettings.load(Optional.empty(), Map.of()).heartbeats(), "none by default");
+        assertTrue(AgentSettings.describe().stream().anyMatch(k -> k.name().equals("probe.heartbeat.pv.NAME")),
+                "agent --help lists the heartbeat key family");
+    }
+
+    @Test
+    void hostileHeartbeatSettingsAreRefusedNamingTheKey() {
+        String bad = assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.empty(),
+                Map.of("probe.heartbeat.pv.../etc", "x:HEARTBEAT"))).getMessage();
+        assertTrue(bad.startsWith("Agent setting 'probe.heartbeat.pv.../etc' as a flag names no valid IOC"), bad);
+        String control = assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.empty(),
+                Map.of("probe.heartbeat.pv.ioc1", "ioc1:\u001b[2JHEARTBEAT"))).getMessage();
+        assertTrue(control.startsWith("probe.heartbeat.pv.ioc1: "), control);
+        assertTrue(!control.contains("\u001b"), "the control character is not echoed: " + control);
+        String huge = assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.empty(),
+                Map.of("probe.heartbeat.pv.ioc1", "P".repeat(5000)))).getMessage();
+        assertTrue(huge.startsWith("probe.heartbeat.pv.ioc1: ") && huge.length() < 400, huge);
+        String spaced = assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.empty(),
+                Map.of("probe.heartbeat.pv.ioc1", "ioc1 HEARTBEAT"))).getMessage();
+        assertTrue(spaced.startsWith("probe.heartbeat.pv.ioc1: "), spaced);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AgentSettings.load(Optional.empty(),
+                Map.of("probe.heartbeat.stale", "500ms"))).getMessage().contains("at least 1000ms"));
     }
 
     @Test

@@ -78,9 +78,13 @@ final class AgentBench {
      * @param notifyCycles   stop/start cycles per such IOC
      * @param javaOpts       {@code IOC_AGENT_JAVA_OPTS} for the agent process, one run per entry
      *                       (empty: the shipped options only); figures of later entries are named with it
+     * @param jars           agent jars to measure in turn on the same fleet, each with every entry of
+     *                       {@code javaOpts} (empty: the build's {@code agent/target/ioc-agent.jar});
+     *                       with more than one, figures are named with the run's number and jar, so
+     *                       an older build and this one can be measured interleaved
      */
     record Config(int n, int reps, int settleSeconds, int idleSeconds, int notifyIocs, int notifyCycles,
-                  List<String> javaOpts) {
+                  List<String> javaOpts, List<String> jars) {
     }
 
     static final Path NODE_EXPORTER = Path.of("/usr/bin/prometheus-node-exporter");
@@ -101,12 +105,17 @@ final class AgentBench {
             bus.linkUnitFile(Files.writeString(bed.root().resolve(layout.templateFileName()),
                     UnitTemplates.local(layout.confDir(), layout.logDir(), Path.of("/usr/bin/procServ"))), true);
             List<String> names = buildFleet(bed, bus, layout, c.n(), rows);
-            for (int i = 0; i < c.javaOpts().size(); i++) {
-                String opts = c.javaOpts().get(i);
-                Map<String, Row> measured = new LinkedHashMap<>();
-                measureAgentProcess(bed, layout, c, opts, measured);
-                String tag = i == 0 ? "" : " [" + (opts.isBlank() ? "shipped options" : opts) + "]";
-                measured.forEach((k, v) -> rows.put(k + tag, v));
+            List<String> jars = c.jars().isEmpty() ? List.of("") : c.jars();
+            for (int r = 0; r < jars.size(); r++) {
+                Path jar = jars.get(r).isBlank() ? locate("agent/target/ioc-agent.jar") : Path.of(jars.get(r));
+                String run = jars.size() == 1 ? "" : " [run " + (r + 1) + ", " + jar + "]";
+                for (int i = 0; i < c.javaOpts().size(); i++) {
+                    String opts = c.javaOpts().get(i);
+                    Map<String, Row> measured = new LinkedHashMap<>();
+                    measureAgentProcess(bed, layout, c, jar, opts, measured);
+                    String tag = i == 0 ? "" : " [" + (opts.isBlank() ? "shipped options" : opts) + "]";
+                    measured.forEach((k, v) -> rows.put(k + tag + run, v));
+                }
             }
             measureNotifications(bed, bus, layout, account, names, c, rows);
             rows.put("load average (1 min) at end", Row.of(loadAverage()));
@@ -151,7 +160,7 @@ final class AgentBench {
 
     // ---- the agent as its own process, beside node_exporter ------------------------------------
 
-    private static void measureAgentProcess(TestBed bed, Layout layout, Config c, String javaOpts,
+    private static void measureAgentProcess(TestBed bed, Layout layout, Config c, Path jar, String javaOpts,
                                             Map<String, Row> rows) throws Exception {
         int jolokiaPort = freePort();
         int metricsPort = freePort();
@@ -162,7 +171,7 @@ final class AgentBench {
         pb.environment().putAll(bed.env());
         pb.environment().remove("NOTIFY_SOCKET");
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("IOC_AGENT_JAR", locate("agent/target/ioc-agent.jar").toString());
+        pb.environment().put("IOC_AGENT_JAR", jar.toString());
         pb.environment().put("IOC_AGENT_JAVA_OPTS", javaOpts);
         String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
         long t0 = System.nanoTime();
@@ -232,6 +241,8 @@ final class AgentBench {
                 rows.put("node_exporter systemd collector", Row.of("not installed (" + NODE_EXPORTER + ")"));
             }
             measureJolokia("http://127.0.0.1:" + jolokiaPort + "/jolokia/", c, rows);
+            rows.put("RSS / threads after the Jolokia reads", Row.of((vmRssKiB(pid) >> 10) + " MiB / "
+                    + statusField(pid, "Threads:")));
             String heap = run("jcmd", Long.toString(pid), "GC.run") + run("jcmd", Long.toString(pid), "GC.heap_info");
             // One "total NK, used NK" line per generation (SerialGC: young and tenured): their sum.
             Matcher m = Pattern.compile("generation\\s+total (\\d+)K, used (\\d+)K").matcher(heap);
@@ -428,8 +439,13 @@ final class AgentBench {
     }
 
     private static long vmRssKiB(long pid) throws Exception {
+        return statusField(pid, "VmRSS:");
+    }
+
+    /** The number on the {@code field} line of {@code /proc/PID/status}, -1 when there is none. */
+    private static long statusField(long pid, String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }

@@ -23,7 +23,7 @@ class AgentBenchSmokeIT {
         TestBed.requireOrSkip(Files.isExecutable(AgentBench.NODE_EXPORTER),
                 "prometheus-node-exporter (apt-get install prometheus-node-exporter)");
         int n = 100;
-        Map<String, AgentBench.Row> rows = AgentBench.run(new AgentBench.Config(n, 10, 1, 3, 2, 1, List.of("")));
+        Map<String, AgentBench.Row> rows = AgentBench.run(new AgentBench.Config(n, 10, 1, 3, 2, 1, List.of(""), List.of()));
         System.out.println(AgentScaleProbe.table(Map.of(n, rows)));
         assertEquals(Integer.toString(n), rows.get("node_exporter: active units it reports").value(),
                 "node_exporter, pointed at the user manager, must see the whole fleet");

@@ -29,7 +29,9 @@ class AgentScaleProbe {
             AgentBench.Config config = new AgentBench.Config(n, Integer.getInteger("iocagent.reps", 200),
                     Integer.getInteger("iocagent.settle", 15), Integer.getInteger("iocagent.idle", 60),
                     Integer.getInteger("iocagent.notify.iocs", 5), Integer.getInteger("iocagent.notify.cycles", 4),
-                    List.of(System.getProperty("iocagent.java.opts", "").split("\\|", -1)));
+                    List.of(System.getProperty("iocagent.java.opts", "").split("\\|", -1)),
+                    System.getProperty("iocagent.jars", "").isBlank() ? List.of()
+                            : List.of(System.getProperty("iocagent.jars").split(",")));
             Map<String, AgentBench.Row> rows = AgentBench.run(config);
             columns.put(n, rows);
             System.out.println(table(Map.of(n, rows)));

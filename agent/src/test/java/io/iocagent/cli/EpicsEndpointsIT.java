@@ -123,8 +123,8 @@ class EpicsEndpointsIT {
                     + camonitor.pid() + "}]},\"pvAccess\":null"), json.out());
             CliRun vv = CliRun.of(bed.env(), "--local", "list", "-vv");
             String line = vv.out().lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
-            assertTrue(line.endsWith("| " + ports.ca() + "/1" + " ".repeat(12 - (ports.ca() + "/1").length()) + " | -"),
-                    "list -vv CA and PVA columns: " + line);
+            assertTrue(line.endsWith("| " + ports.ca() + "/1" + " ".repeat(12 - (ports.ca() + "/1").length()) + " | -"
+                    + " ".repeat(11) + " | -"), "list -vv CA, PVA and ORPHANS columns: " + line);
             CliRun inspect = CliRun.of(bed.env(), "--local", "inspect", name);
             assertEquals(0, inspect.exit(), inspect.transcript());
             String section = inspect.out().substring(inspect.out().indexOf("4. Channel Access"));

@@ -41,6 +41,7 @@ class OrphanProcServFaultIT {
             agent.awaitValue(READY, 1, POLLS);
             agent.awaitValue(ORPHANS, 0, POLLS);
             long first = mainPid(manager);
+            assertCommandLineShowsOrphans(agent, java.util.List.of(), -1);
 
             manager.killManager();
             manager.startManager();
@@ -57,6 +58,7 @@ class OrphanProcServFaultIT {
             double orphans = awaitAtLeast(agent, ORPHANS, 1, POLLS);
             System.out.println("[faults] orphan procServ " + first + " beside unit procServ " + second
                     + ": epics_ioc_orphan_processes " + orphans);
+            assertCommandLineShowsOrphans(agent, java.util.List.of(first), second);
 
             ProcessHandle.of(first).orElseThrow().destroy(); // SIGTERM: procServ kills its child and logs it
             ProcessHandle.of(first).ifPresent(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join());
@@ -85,7 +87,59 @@ class OrphanProcServFaultIT {
             assertEquals("active", manager.systemctl("show", "-P", "ActiveState", UNIT).trim(), "systemd agrees");
             assertEquals(second, mainPid(manager), "the unit's procServ is untouched");
             assertTrue(alive(second));
+            // inspect is left out now: the orphan unlinked the shared console path as it exited, so
+            // inspect (which resolves that file) has no socket to trace.
+            assertListShowsOrphans(agent, java.util.List.of(), -1);
         }
+    }
+
+    /**
+     * {@code list -vv} (ORPHANS column), {@code list --json} ({@code orphanPids}) and {@code inspect}
+     * name the orphans among {@code expected} (each of them, never the unit's own procServ
+     * {@code unitPid}); with none expected, they say none.
+     */
+    private static void assertCommandLineShowsOrphans(UserAgent agent, java.util.List<Long> expected, long unitPid) {
+        java.util.List<String> listed = assertListShowsOrphans(agent, expected, unitPid);
+        UserAgent.CliResult inspect = agent.cli("--local", "inspect", IOC);
+        assertEquals(0, inspect.exit(), inspect.output());
+        if (expected.isEmpty()) {
+            assertTrue(!inspect.output().contains("Orphaned processes"), "inspect without an orphan:\n" + inspect.output());
+            return;
+        }
+        String section = inspect.output().substring(inspect.output().indexOf("Orphaned processes"));
+        for (String pid : listed) {
+            assertTrue(section.contains(" " + pid + " "), "inspect names orphan " + pid + ":\n" + inspect.output());
+        }
+        assertTrue(section.contains("(PID " + unitPid + ")"), "inspect names the unit's procServ:\n" + inspect.output());
+    }
+
+    /** The {@code list -vv} and {@code list --json} part of {@link #assertCommandLineShowsOrphans}; the orphans listed. */
+    private static java.util.List<String> assertListShowsOrphans(UserAgent agent, java.util.List<Long> expected, long unitPid) {
+        UserAgent.CliResult vv = agent.cli("--local", "list", "-vv");
+        assertEquals(0, vv.exit(), vv.output());
+        String header = vv.output().lines().filter(l -> l.startsWith("IOC NAME")).findFirst().orElseThrow(
+                () -> new AssertionError("list -vv printed no header:\n" + vv.output()));
+        assertTrue(header.endsWith("| ORPHANS"), "list -vv's last column is ORPHANS: " + header);
+        String row = vv.output().lines().filter(l -> l.startsWith(IOC + " ")).findFirst().orElseThrow(
+                () -> new AssertionError("list -vv has no row for " + IOC + ":\n" + vv.output()));
+        String column = row.substring(row.lastIndexOf('|') + 1).trim();
+        UserAgent.CliResult json = agent.cli("--local", "list", "--json");
+        assertEquals(0, json.exit(), json.output());
+        String entry = json.output().substring(json.output().indexOf("{\"name\":\"" + IOC + "\""));
+        String pids = entry.substring(entry.indexOf("\"orphanPids\":[") + 14, entry.indexOf(']', entry.indexOf("\"orphanPids\":[")));
+        if (expected.isEmpty()) {
+            assertEquals("-", column, "IOC " + IOC + ": list -vv's ORPHANS without an orphan: " + row);
+            assertEquals("", pids, "IOC " + IOC + ": list --json's orphanPids without an orphan: " + entry);
+            return java.util.List.of();
+        }
+        java.util.List<String> listed = java.util.List.of(column.split(","));
+        java.util.List<String> inJson = java.util.List.of(pids.split(","));
+        assertEquals(listed, inJson, "list -vv and list --json name the same orphans");
+        for (long pid : expected) {
+            assertTrue(listed.contains(Long.toString(pid)), "IOC " + IOC + ": orphan procServ " + pid + " in list -vv: " + row);
+        }
+        assertTrue(!listed.contains(Long.toString(unitPid)), "the unit's own procServ " + unitPid + " is no orphan: " + row);
+        return listed;
     }
 
     private static long mainPid(IsolatedUserManager manager) {

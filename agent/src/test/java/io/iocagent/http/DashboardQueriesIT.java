@@ -14,14 +14,18 @@ import io.iocagent.http.Dashboards.Target;
 import io.iocagent.model.Readiness;
 import io.iocagent.posix.Account;
 import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.EpicsBase;
+import io.iocagent.testbed.EpicsIoc;
 import io.iocagent.testbed.TestBed;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,15 +74,16 @@ class DashboardQueriesIT {
         agent = AgentDaemon.start(settings, Layout.resolve(Mode.LOCAL, bed.env(), account), account, bed.env(),
                 bed.busAddress());
         // Installed while the agent watches, so every counter series starts at 0 in Prometheus.
-        healthy = installed("healthy", Behaviour.HEALTHY);
+        // The healthy IOC is a real softIoc, so the hang probe's panels have a series to show.
+        healthy = installedSoftIoc("healthy");
         looping = installed("loop", Behaviour.CRASHLOOP);
         stopped = installed("stopped", Behaviour.HEALTHY);
         assertEquals(0, cli("--local", "start", healthy), "start " + healthy);
         bed.systemctl("start", bed.unit(looping)); // the CLI's start would judge it a crash loop (exit 1)
 
         target = URI.create(agent.metricsUrl().orElseThrow()).getAuthority();
-        prometheus = PrometheusServer.start(binary, Files.createDirectories(bed.root().resolve("prometheus")),
-                shippedConfigScraping(target));
+        Path dir = Files.createDirectories(bed.root().resolve("prometheus"));
+        prometheus = PrometheusServer.start(binary, dir, PrometheusServer.shippedConfigScraping(dir, target));
         awaitData("the agent scraped (up == 1)", "up{job=\"" + JOB + "\"} == 1");
         awaitData(healthy + " ready in Prometheus", "epics_ioc_ready{ioc=\"" + healthy + "\"} == 1");
     }
@@ -100,6 +105,7 @@ class DashboardQueriesIT {
     void everyPanelQueryOfBothDashboardsReturnsData() {
         // Rates need two samples inside $__rate_interval.
         awaitData("a CPU rate for " + healthy, "rate(epics_ioc_cpu_seconds_total{ioc=\"" + healthy + "\"}[1m])");
+        awaitData("a probe round trip for " + healthy, "epics_ioc_probe_seconds{ioc=\"" + healthy + "\"}");
         List<String> failures = new ArrayList<>();
         int queried = 0;
         for (Dashboard d : Dashboards.shipped()) {
@@ -306,30 +312,22 @@ class DashboardQueriesIT {
         TestBed.await(SCRAPED, what + " (" + promql + ")", () -> !prometheus.query(promql).isEmpty());
     }
 
-    /**
-     * The shipped prometheus.yml, alerts.yml beside it and a targets file naming the agent, in the
-     * test's Prometheus directory; only the intervals change (15 s to 1 s).
-     */
-    private static Path shippedConfigScraping(String agentTarget) throws Exception {
-        Path shipped = Dashboards.checkoutPath("deploy/prometheus");
-        Path dir = bed.root().resolve("prometheus");
-        String config = Files.readString(shipped.resolve("prometheus.yml"));
-        for (String interval : List.of("scrape_interval: 15s", "evaluation_interval: 15s")) {
-            assertTrue(config.contains(interval), "prometheus.yml no longer has '" + interval + "'; adjust this test");
-            config = config.replace(interval, interval.replace("15s", "1s"));
-        }
-        Files.writeString(dir.resolve("prometheus.yml"), config);
-        Files.copy(shipped.resolve("alerts.yml"), dir.resolve("alerts.yml"));
-        Files.createDirectories(dir.resolve("targets"));
-        Files.writeString(dir.resolve("targets/ioc-agents.yml"), "- targets: ['" + agentTarget + "']\n");
-        return dir.resolve("prometheus.yml");
-    }
-
     private static String installed(String base, Behaviour behaviour) {
         String name = bed.iocName(base);
         Path dir = bed.iocBoot(name, behaviour);
         assertEquals(0, cli("--local", "generate", dir.toString()), "generate " + name);
         assertEquals(0, cli("--local", "install", dir.toString()), "install " + name);
+        return name;
+    }
+
+    /** A healthy real softIoc on ports of its own, generated and installed. */
+    private static String installedSoftIoc(String base) throws IOException {
+        String name = bed.iocName(base);
+        Path dir = bed.epicsBoot(name, EpicsIoc.HEALTHY, false, name + ":");
+        assertEquals(0, cli("--local", "generate", dir.toString()), "generate " + name);
+        Path conf = dir.resolve(name + ".conf");
+        Files.writeString(conf, EpicsBase.Ports.free().confLines(), StandardOpenOption.APPEND);
+        assertEquals(0, cli("--local", "install", conf.toString()), "install " + name);
         return name;
     }
 

@@ -80,6 +80,28 @@ final class PrometheusServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * The shipped prometheus.yml, alerts.yml beside it and a targets file naming {@code agentTarget}
+     * ({@code host:port}), written into {@code dir}; only the intervals change (15 s to 1 s).
+     *
+     * @return the prometheus.yml to start on
+     */
+    static Path shippedConfigScraping(Path dir, String agentTarget) throws IOException {
+        Path shipped = Dashboards.checkoutPath("deploy/prometheus");
+        String config = Files.readString(shipped.resolve("prometheus.yml"));
+        for (String interval : List.of("scrape_interval: 15s", "evaluation_interval: 15s")) {
+            if (!config.contains(interval)) {
+                throw new AssertionError("prometheus.yml no longer has '" + interval + "'; adjust PrometheusServer");
+            }
+            config = config.replace(interval, interval.replace("15s", "1s"));
+        }
+        Files.writeString(dir.resolve("prometheus.yml"), config);
+        Files.copy(shipped.resolve("alerts.yml"), dir.resolve("alerts.yml"));
+        Files.createDirectories(dir.resolve("targets"));
+        Files.writeString(dir.resolve("targets/ioc-agents.yml"), "- targets: ['" + agentTarget + "']\n");
+        return dir.resolve("prometheus.yml");
+    }
+
     private boolean ready() {
         if (!process.isAlive()) {
             throw new AssertionError("Prometheus exited with " + process.exitValue() + "; its log:\n" + logTail());

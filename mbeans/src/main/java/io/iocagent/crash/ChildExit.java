@@ -12,8 +12,12 @@ import java.util.regex.Pattern;
  * {@code @@@ Received a sigChild for process N. The process was killed by signal S}
  * (procServ 2.7, {@code processClass::Terminate}; see {@code shared/reference/procserv.md} §1.5).
  *
+ * <p>A child the agent saw gone without procServ's line (procServ could not write its log, e.g.
+ * the log directory was full) is an {@linkplain #unlogged unlogged} exit: its reason is
+ * {@code unknown}.
+ *
  * @param pid    the child's PID
- * @param code   the exit status when it exited, else -1
+ * @param code   the exit status when it exited, else -1 ({@link #UNLOGGED} when not known)
  * @param signal the signal number that killed it, else 0
  * @param at     when the agent read the line; null when it came from a log read at start-up
  *               (procServ's log lines carry no time of their own unless {@code --logstamp} is set)
@@ -28,6 +32,19 @@ public record ChildExit(int pid, int code, int signal, Instant at) {
     private static final List<String> SIGNALS = List.of("", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
             "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
             "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
+
+    /** The {@code code} of an exit procServ did not log: neither status nor signal is known. */
+    public static final int UNLOGGED = Integer.MIN_VALUE;
+
+    /** Child {@code pid} was found gone at {@code at} without procServ's line saying how it ended. */
+    public static ChildExit unlogged(int pid, Instant at) {
+        return new ChildExit(pid, UNLOGGED, 0, at);
+    }
+
+    /** True for an {@linkplain #unlogged unlogged} exit. */
+    public boolean isUnlogged() {
+        return code == UNLOGGED && signal == 0;
+    }
 
     /** The exit a procServ log line reports, read at {@code at}; empty for any other line. */
     public static Optional<ChildExit> parse(String line, Instant at) {
@@ -67,10 +84,14 @@ public record ChildExit(int pid, int code, int signal, Instant at) {
 
     /**
      * The metric label: {@code exit_N} (N in 0..255, the only statuses a Linux process can leave)
-     * or {@code signal_NAME}; anything else is {@code other}, so the label set stays bounded
-     * (at most 256 + 64 + 1 values) whatever a log says.
+     * or {@code signal_NAME}, {@code unknown} for an {@linkplain #unlogged unlogged} exit; anything
+     * else is {@code other}, so the label set stays bounded (at most 256 + 64 + 2 values) whatever a
+     * log says.
      */
     public String reason() {
+        if (isUnlogged()) {
+            return "unknown";
+        }
         if (signaled()) {
             return signal <= 64 ? "signal_" + signalName() : "other";
         }
@@ -87,6 +108,9 @@ public record ChildExit(int pid, int code, int signal, Instant at) {
 
     /** For people: {@code killed by signal SEGV (11)} or {@code exited with status 3}. */
     public String describe() {
+        if (isUnlogged()) {
+            return "ended, how is not known (procServ could not log it)";
+        }
         return signaled() ? "killed by signal " + signalName() + " (" + signal + ")" : "exited with status " + code;
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -220,10 +221,8 @@ public final class Connection implements AutoCloseable {
 
     private void authenticate(long uid) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        StringBuilder hex = new StringBuilder();
-        for (byte b : Long.toString(uid).getBytes(StandardCharsets.US_ASCII)) {
-            hex.append(String.format("%02x", b));
-        }
+        // the uid's decimal digits, hex-encoded (not String.format: its first use costs a command ~3 ms)
+        String hex = HexFormat.of().formatHex(Long.toString(uid).getBytes(StandardCharsets.US_ASCII));
         // The whole conversation at once, as sd-bus clients send it: systemd's private socket loses
         // a message sent after an OK-then-BEGIN exchange when it arrives too soon (measured on 252).
         write(("\0AUTH EXTERNAL " + hex + "\r\nBEGIN\r\n").getBytes(StandardCharsets.US_ASCII), deadline);

@@ -74,6 +74,14 @@ import java.util.function.IntUnaryOperator;
  * across runs and log rotations ({@link #lastExit()}), and those read live are counted by reason
  * ({@link #exits()}) — a child killed by a stop counts too when procServ logged it.
  *
+ * <p><b>Unlogged deaths.</b> When procServ cannot write its log (the log directory is full), a
+ * child's death, the next child's start and its marker are lost. Each poll therefore also looks at
+ * the current child's process ({@link #childChecked}): a child gone on two polls in a row while its
+ * procServ lives, with no death banner read meanwhile, died unlogged — it counts as a death and an
+ * exit of reason {@code unknown}. procServ's live child, if any, is then followed as the next
+ * generation, as is one seen on two polls after a death when the log told of no new child (not
+ * READY until its marker is read: it may never have reached it).
+ *
  * <p>Not thread-safe: the refresher's thread owns it.
  */
 final class ChildTracker {
@@ -109,6 +117,10 @@ final class ChildTracker {
     private boolean runStartPending;
     /** The next death banner is the one a stop makes procServ write. */
     private boolean teardownPending;
+    /** The last poll found the current child gone without a death banner (see {@link #childChecked}). */
+    private boolean vanished;
+    /** The last poll found procServ running a child the log did not tell of (see {@link #childChecked}). */
+    private boolean unseenChild;
 
     /**
      * @param parentOf the parent PID of a live process, or -1 when unknown (the process is gone or
@@ -233,6 +245,9 @@ final class ChildTracker {
             if (live && othersChild(exited.exit().pid())) {
                 return;
             }
+            if (live && lastExit != null && lastExit.isUnlogged() && lastExit.pid() == exited.exit().pid()) {
+                exits.computeIfPresent(lastExit.reason(), (k, n) -> n > 1 ? n - 1 : null); // now known: counted once
+            }
             lastExit = exited.exit().at(at);
             if (live) {
                 exits.merge(lastExit.reason(), 1L, Long::sum);
@@ -241,6 +256,9 @@ final class ChildTracker {
     }
 
     private void childStarted(int pid, Instant at, boolean live) {
+        if (live && current != null && !current.died && current.pid == pid) {
+            return; // the child already followed by its process (its start could not be logged then)
+        }
         int parent = live ? parentOf.applyAsInt(pid) : -1;
         if (parent > 0 && runPid > 0 && parent != runPid && parentOf.applyAsInt(runPid) > 0) {
             return; // started by another procServ while the run's own lives: an orphan's child
@@ -354,6 +372,55 @@ final class ChildTracker {
             return Readiness.CRASH_LOOP;
         }
         return reached && alive ? Readiness.READY : Readiness.STARTING;
+    }
+
+    /**
+     * A poll's look at the current child's process, for a death procServ could not log (see the
+     * class comment). Call it after the poll's log read and unit state.
+     *
+     * @param childOf the live child of a procServ PID among its unit's processes, -1 when none
+     * @return true when an unlogged death was taken (the IOC's child facts changed)
+     */
+    boolean childChecked(Instant at, IntUnaryOperator childOf) {
+        if (runPid > 0 && current != null && !current.died && current.pid > 0 && parentOf.applyAsInt(current.pid) > 0) {
+            vanished = false; // the usual case, one /proc read: the child lives
+            return false;
+        }
+        if (runPid <= 0 || current == null || parentOf.applyAsInt(runPid) <= 0) {
+            vanished = false;
+            unseenChild = false;
+            return false;
+        }
+        boolean died = false;
+        if (!current.died && current.pid > 0) {
+            if (!vanished) {
+                vanished = true; // gone once: procServ's banner may still be on its way to the log
+                return false;
+            }
+            vanished = false;
+            current.died = true;
+            addBounded(deaths, new Death(at, current.markerSeen));
+            lastExit = ChildExit.unlogged(current.pid, at);
+            exits.merge(lastExit.reason(), 1L, Long::sum);
+            died = true;
+        }
+        if (!current.died) {
+            return false;
+        }
+        // No live child known: does procServ run one whose start the log did not tell?
+        int next = childOf.applyAsInt(runPid);
+        if (next <= 0 || next == current.pid) {
+            unseenChild = false;
+            return died;
+        }
+        if (!died && !unseenChild) {
+            unseenChild = true; // seen once: its start line may still be on its way to the log
+            return false;
+        }
+        unseenChild = false;
+        childRestarts++;
+        current = new Generation(next, at);
+        return true;
     }
 
     /** The current child's PID while it lives, else -1. */

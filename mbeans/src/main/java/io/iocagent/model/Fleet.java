@@ -6,6 +6,7 @@ import io.iocagent.proc.ProcessTable;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.UnitSummary;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -141,6 +142,11 @@ final class Fleet {
         }
         if (r.complete()) {
             iocs.keySet().retainAll(r.names());
+            for (TrackedIoc ioc : iocs.values()) {
+                if (ioc.checkChild(now, procServ -> childOf(ioc, procServ))) {
+                    follow.add(ioc.name());
+                }
+            }
         }
         return follow;
     }
@@ -250,6 +256,27 @@ final class Fleet {
         ioc.readLog(now);
         iocs.put(name, ioc);
         return ioc;
+    }
+
+    /**
+     * The live child of procServ {@code procServ} among the processes of {@code ioc}'s unit, -1 when
+     * none is found (asked only when a child vanished unlogged, so rarely).
+     */
+    private int childOf(TrackedIoc ioc, int procServ) {
+        String group = ioc.unit() == null ? "" : ioc.unit().controlGroup();
+        if (group.isEmpty()) {
+            return -1;
+        }
+        try {
+            for (int pid : IocFacts.iocProcesses(processes.cgroupPids(group), procServ)) {
+                if (processes.parentPid(pid) == procServ) {
+                    return pid;
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** The parent of a live process, -1 when it is gone, a zombie (dead, not yet reaped) or unreadable. */

@@ -163,6 +163,17 @@ final class TrackedIoc {
         tracker.unitObserved(state.active().isUp(), state.mainPid(), state.restarts(), now);
     }
 
+    /**
+     * Looks at the current child's process for a death procServ could not log
+     * ({@link ChildTracker#childChecked}); call it on a poll, after the log and the unit state.
+     *
+     * @param childOf procServ's live child among the unit's processes, -1 when none
+     * @return true when the child facts changed
+     */
+    boolean checkChild(Instant now, IntUnaryOperator childOf) {
+        return active() && tracker.childChecked(now, childOf);
+    }
+
     void console(ConsoleSurvey.Console next) {
         console = next;
     }

@@ -2,7 +2,9 @@ package io.iocagent.ops;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.Mode;
+import io.iocagent.model.ConsoleSurvey;
 import io.iocagent.model.IocEndpoints;
+import io.iocagent.model.IocFacts;
 import io.iocagent.model.NetworkClient;
 import io.iocagent.netlink.NetlinkException;
 import io.iocagent.netlink.UnixSocket;
@@ -79,8 +81,8 @@ public final class Inspector {
         return at == null ? "" : at.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    /** One trace with the fd-link scan and process table it was built from, reused by the report. */
-    private record Scan(ConsoleClients clients, SocketHolders holders, ProcessTable processes) {
+    /** One trace with the socket dump, fd-link scan and process table it was built from, reused by the report. */
+    private record Scan(ConsoleClients clients, List<UnixSocket> dump, SocketHolders holders, ProcessTable processes) {
     }
 
     private Scan scan(IocName name) throws OperationException {
@@ -93,7 +95,7 @@ public final class Inspector {
             List<UnixSocket> dump = new UnixSocketDiag().dump();
             ProcessTable processes = new ProcessTable();
             SocketHolders holders = processes.socketHolders();
-            return new Scan(ConsoleClients.trace(socket, dump, holders, processes), holders, processes);
+            return new Scan(ConsoleClients.trace(socket, dump, holders, processes), dump, holders, processes);
         } catch (NetlinkException e) {
             throw OperationException.failure("Cannot read the kernel's UNIX socket table: " + e.getMessage(),
                     "  -> The sock_diag netlink interface is needed (module unix_diag).");
@@ -143,6 +145,9 @@ public final class Inspector {
         } else {
             processTable(c.servers());
         }
+        UnitState unit = Systemd.call(() -> session.queries().state(session.unit(name), ENDPOINT_PROPERTIES),
+                "read the state of " + session.unit(name));
+        showOrphans(name, scan, unit);
         t.out("");
         t.out(Session.DIVIDER);
         t.out("3. Client Process Context (Active Connections)");
@@ -160,7 +165,7 @@ public final class Inspector {
             processTable(clients);
         }
         t.out(Session.DIVIDER);
-        showEndpoints(name, processes);
+        showEndpoints(unit, processes);
         // Even root can be refused some fd links (PID 1 in some sandboxes); only non-root users lack others' processes.
         if (c.uninspectedProcesses() > 0 && !session.account().isRoot()) {
             t.err("Note: " + c.uninspectedProcesses() + " processes could not be inspected (root or CAP_SYS_PTRACE needed);"
@@ -173,10 +178,8 @@ public final class Inspector {
      * Section 4: the IOC's CA and PVA servers and their clients, by the model's survey
      * ({@link ListReport#endpoints}); a client on this host is named by its process.
      */
-    private void showEndpoints(IocName name, ProcessTable processes) throws OperationException {
-        UnitState unit = Systemd.call(() -> session.queries().state(session.unit(name), ENDPOINT_PROPERTIES),
-                "read the state of " + session.unit(name));
-        IocEndpoints e = ListReport.endpoints(List.of(unit), processes).getOrDefault(name, IocEndpoints.NONE);
+    private void showEndpoints(UnitState unit, ProcessTable processes) throws OperationException {
+        IocEndpoints e = ListReport.endpoints(List.of(unit), processes).getOrDefault(unit.unit().name(), IocEndpoints.NONE);
         t.out("4. Channel Access / PV Access (kernel inet_diag + /proc)");
         t.out("   [Description]");
         t.out("   - TCP servers of the IOC's own processes (procServ excluded) and the clients connected to them.");
@@ -200,6 +203,35 @@ public final class Inspector {
             }
         }
         t.out(Session.DIVIDER);
+    }
+
+    /**
+     * The IOC's processes outside its unit (an orphaned procServ and its child holding the console
+     * listener), by the model's rule ({@link IocFacts#orphanPids}); nothing is printed when there are none.
+     */
+    private void showOrphans(IocName name, Scan scan, UnitState unit) throws OperationException {
+        Path socket = scan.clients().socketPath();
+        ConsoleSurvey.Console console;
+        try {
+            console = ConsoleSurvey.take(List.of(socket), scan.dump(), scan.processes())
+                    .getOrDefault(socket, ConsoleSurvey.Console.ABSENT);
+        } catch (IOException e) {
+            throw OperationException.failure("Cannot scan /proc: " + e.getMessage(), "  -> /proc must be mounted and readable.");
+        }
+        List<Integer> orphans = IocFacts.orphanPids(console, unit.mainPid());
+        if (orphans.isEmpty()) {
+            return;
+        }
+        t.out("");
+        t.out("Orphaned processes: hold the console listener but are not " + session.unit(name) + "'s procServ"
+                + (unit.mainPid() > 0 ? " (PID " + unit.mainPid() + ")" : "") + " or its child:");
+        List<ProcessInfo> found = new ArrayList<>();
+        for (int pid : orphans) {
+            lookup(scan.processes(), pid).ifPresent(found::add);
+        }
+        processTable(found);
+        t.out("  -> Left by an earlier run (e.g. after the manager was killed): stop them with 'kill PID' once sure;"
+                + " the unit's IOC is not affected.");
     }
 
     private void client(String protocol, NetworkClient c, ProcessTable processes) {

@@ -28,20 +28,32 @@ import java.util.OptionalLong;
  *                        {@link IocEndpoints#NONE})
  * @param lastExit        how the last IOC child ended, from the end of the procServ log
  *                        ({@link io.iocagent.procserv.LogTail#lastExit}); JSON only, null when none was found
+ * @param orphanPids      processes of the IOC outside its unit, by the model's rule
+ *                        ({@link io.iocagent.model.IocFacts#orphanPids}); {@code -vv} and JSON, else empty
  */
 public record IocRow(String name, boolean installed, String activeState, String subState, String enabled,
                      Optional<Instant> started, OptionalInt mainPid, OptionalLong cpuNanos, OptionalLong memoryBytes,
                      String socketPath, Optional<SocketFacts> socket, List<Client> clients, IocEndpoints endpoints,
-                     ChildExit lastExit) {
+                     ChildExit lastExit, List<Integer> orphanPids) {
 
     public IocRow {
         endpoints = endpoints == null ? IocEndpoints.NONE : endpoints;
+        orphanPids = orphanPids == null ? List.of() : List.copyOf(orphanPids);
+    }
+
+    /** A row without orphan processes (none found, or not looked for). */
+    public IocRow(String name, boolean installed, String activeState, String subState, String enabled,
+                  Optional<Instant> started, OptionalInt mainPid, OptionalLong cpuNanos, OptionalLong memoryBytes,
+                  String socketPath, Optional<SocketFacts> socket, List<Client> clients, IocEndpoints endpoints,
+                  ChildExit lastExit) {
+        this(name, installed, activeState, subState, enabled, started, mainPid, cpuNanos, memoryBytes, socketPath, socket,
+                clients, endpoints, lastExit, List.of());
     }
 
     /** This row with {@code exit} as its last child exit. */
     IocRow withLastExit(ChildExit exit) {
         return new IocRow(name, installed, activeState, subState, enabled, started, mainPid, cpuNanos, memoryBytes,
-                socketPath, socket, clients, endpoints, exit);
+                socketPath, socket, clients, endpoints, exit, orphanPids);
     }
 
     /**

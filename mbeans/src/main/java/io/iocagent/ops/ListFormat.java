@@ -22,8 +22,11 @@ public final class ListFormat {
     private static final int[] PLAIN = {20, 8, 17, 0};
     private static final int[] VERBOSE = {20, 8, 17, 6, 5, 6, 0};
     private static final int[] FULL = {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 0};
-    /** {@code -vv} with the CA and PVA columns after the seed's (UDS PATH is then padded to 40). */
-    private static final int[] FULL_EPICS = {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 40, 12, 0};
+    /**
+     * {@code -vv} with the CA, PVA and ORPHANS columns after the seed's (UDS PATH is then padded to
+     * 40): ORPHANS lists the PIDs of the IOC's processes outside its unit, {@code -} when none.
+     */
+    private static final int[] FULL_EPICS = {20, 8, 17, 6, 5, 6, 3, 3, 4, 9, 10, 10, 40, 12, 12, 0};
 
     private ListFormat() {
     }
@@ -35,7 +38,7 @@ public final class ListFormat {
             case 0 -> out.add(line(PLAIN, "IOC NAME", "STATUS", "STARTED", "UDS PATH"));
             case 1 -> out.add(line(VERBOSE, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM", "UDS PATH"));
             default -> out.add(line(FULL_EPICS, "IOC NAME", "STATUS", "STARTED", "PID", "CPU", "MEM",
-                    "RQ", "SQ", "REF", "K-STATE", "INODE", "PERM", "UDS PATH", "CA", "PVA"));
+                    "RQ", "SQ", "REF", "K-STATE", "INODE", "PERM", "UDS PATH", "CA", "PVA", "ORPHANS"));
         }
         out.add(RULE);
         for (IocRow r : rows) {
@@ -58,7 +61,8 @@ public final class ListFormat {
                             s == null ? "N/A" : s.permissions(),
                             r.socketPath(),
                             server(e.caServerPort(), e.caClients().size()),
-                            server(e.pvaServerPort(), e.pvaClients().size())));
+                            server(e.pvaServerPort(), e.pvaClients().size()),
+                            orphans(r.orphanPids())));
                 }
             }
         }
@@ -87,6 +91,18 @@ public final class ListFormat {
     /** A server column of {@code -vv}: {@code PORT/CLIENTS}, e.g. {@code 5064/2}; {@code -} when not served. */
     static String server(int port, int clients) {
         return port > 0 ? port + "/" + clients : "-";
+    }
+
+    /** The ORPHANS column of {@code -vv}: PIDs joined by commas, {@code -} when none. */
+    static String orphans(List<Integer> pids) {
+        if (pids.isEmpty()) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int pid : pids) {
+            b.append(b.length() == 0 ? "" : ",").append(pid);
+        }
+        return b.toString();
     }
 
     /** CPU time in tenths of a second, rounded: the seed's {@code (ns + 5e7) / 1e8}. */
@@ -153,6 +169,9 @@ public final class ListFormat {
             server(j.key("channelAccess"), r.endpoints().caServerPort(), r.endpoints().caSearchPort(),
                     r.endpoints().caClients());
             server(j.key("pvAccess"), r.endpoints().pvaServerPort(), -1, r.endpoints().pvaClients());
+            j.key("orphanPids").open('[');
+            r.orphanPids().forEach(pid -> j.value((long) pid));
+            j.close(']');
             j.key("lastExit");
             if (r.lastExit() == null) {
                 j.value((String) null);

@@ -163,11 +163,13 @@ public final class ListReport {
         List<IocRow.Client> clients = detail == Detail.FULL
                 ? console.clients().stream().map(c -> new IocRow.Client(c.pid(), c.user(), c.command(), c.since())).toList()
                 : List.of();
+        List<Integer> orphans = detail.compareTo(Detail.SOCKET) >= 0
+                ? IocFacts.orphanPids(console, state.mainPid()) : List.of();
         return new IocRow(name.value(), installed, state.activeState(), state.subState(), state.unitFileState(),
                 active ? mtime(socketPath) : Optional.empty(),
                 state.mainPid() <= 0 ? OptionalInt.empty() : OptionalInt.of(state.mainPid()),
                 usage.cpuNanos(), usage.memoryBytes(), socketPath.toString(), socket, clients,
-                active ? endpoints : IocEndpoints.NONE, null);
+                active ? endpoints : IocEndpoints.NONE, null, orphans);
     }
 
     private static Map<UnitName, UnitState> read(UnitQuery query, List<UnitName> units, Set<UnitProperty> properties)

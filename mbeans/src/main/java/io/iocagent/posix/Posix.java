@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -84,15 +85,31 @@ public final class Posix {
     /** Field {@code index} (0 real, 1 effective) of the {@code Uid:} or {@code Gid:} line of /proc/self/status. */
     private static Optional<Integer> ids(String key, int index) {
         try {
-            for (String line : Files.readAllLines(SELF.resolve("status"), StandardCharsets.ISO_8859_1)) {
+            for (String line : Status.LINES) {
                 if (line.startsWith(key)) {
                     return Optional.of(Integer.parseInt(line.substring(key.length()).trim().split("\\s+")[index]));
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // no /proc: ask libc
+        } catch (RuntimeException e) {
+            // a line not as documented: ask libc
         }
         return Optional.empty();
+    }
+
+    /**
+     * The lines of /proc/self/status, read once: the ids in them never change in this process (it
+     * never calls setuid), and a command asks for them several times. Empty without /proc.
+     */
+    private static final class Status {
+        static final List<String> LINES = read();
+
+        private static List<String> read() {
+            try {
+                return Files.readAllLines(SELF.resolve("status"), StandardCharsets.ISO_8859_1);
+            } catch (IOException | RuntimeException e) {
+                return List.of(); // no /proc: ask libc
+            }
+        }
     }
 
     /** The name of group {@code gid}, or its number as text when no group database knows it. */

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks every READY (or HUNG) IOC that serves Channel Access, every {@link ProbeSettings#interval},
- * whether its CA server answers (see {@link Circuit}), and hands the findings of each round to a
+ * whether its CA server answers (see {@link Circuit}) and, for an IOC with a heartbeat PV
+ * ({@link Heartbeats}), whether that PV still changes, and hands the findings of each round to a
  * sink — the model's {@code Refresher#probed}, which makes a live, READY IOC whose server failed
  * {@link ProbeSettings#failures} probes in a row {@code HUNG}.
  *
@@ -43,6 +44,7 @@ public final class HangProbe implements AutoCloseable {
     private final SnapshotSource source;
     private final CaEndpoint endpoints;
     private final ProbeSettings settings;
+    private final Heartbeats heartbeats;
     private final Consumer<Map<IocName, Responsiveness>> sink;
     private final Selector selector;
     private final Thread thread;
@@ -64,9 +66,22 @@ public final class HangProbe implements AutoCloseable {
      */
     public HangProbe(SnapshotSource source, CaEndpoint endpoints, ProbeSettings settings,
                      Consumer<Map<IocName, Responsiveness>> sink) {
+        this(source, endpoints, settings, Heartbeats.NONE, sink);
+    }
+
+    /**
+     * @param source     the snapshots whose READY IOCs to probe
+     * @param endpoints  where each IOC's CA server listens
+     * @param settings   interval, timeout, failure limit, connection limit
+     * @param heartbeats the IOCs' heartbeat PVs, watched on the same circuits
+     * @param sink       takes each round's findings, on the probe thread; must return quickly
+     */
+    public HangProbe(SnapshotSource source, CaEndpoint endpoints, ProbeSettings settings, Heartbeats heartbeats,
+                     Consumer<Map<IocName, Responsiveness>> sink) {
         this.source = Objects.requireNonNull(source, "source");
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
         this.sink = Objects.requireNonNull(sink, "sink");
         try {
             this.selector = Selector.open();
@@ -163,7 +178,8 @@ public final class HangProbe implements AutoCloseable {
             Map.Entry<IocName, Circuit> e = it.next();
             Target target = targets.get(e.getKey());
             if (target == null || !target.address().equals(e.getValue().address)
-                    || target.childPid() != e.getValue().childPid) {
+                    || target.childPid() != e.getValue().childPid
+                    || !Objects.equals(target.heartbeatPv(), e.getValue().heartbeatPv)) {
                 e.getValue().close();
                 it.remove();
                 dropped.put(e.getKey(), Responsiveness.UNPROBED);
@@ -183,7 +199,8 @@ public final class HangProbe implements AutoCloseable {
                     }
                     continue;
                 }
-                c = new Circuit(t.getValue().address(), t.getValue().childPid());
+                c = new Circuit(t.getKey(), t.getValue().address(), t.getValue().childPid(), t.getValue().heartbeatPv(),
+                        heartbeats.stale());
                 circuits.put(t.getKey(), c);
             }
             c.begin(selector, now);
@@ -195,9 +212,10 @@ public final class HangProbe implements AutoCloseable {
     /** Closes every open window as unanswered and hands the round's findings to the sink. */
     private void endRound() {
         roundOpen = false;
+        long now = System.nanoTime();
         Map<IocName, Responsiveness> found = new HashMap<>();
         circuits.forEach((name, c) -> {
-            c.timedOut();
+            c.endWindow(now);
             found.put(name, c.responsiveness(settings.failures()));
         });
         if (!found.isEmpty()) {
@@ -205,8 +223,8 @@ public final class HangProbe implements AutoCloseable {
         }
     }
 
-    /** One IOC child to probe, and where. */
-    private record Target(InetSocketAddress address, int childPid) {
+    /** One IOC child to probe, where, and its heartbeat PV (null: none). */
+    private record Target(InetSocketAddress address, int childPid, String heartbeatPv) {
     }
 
     /** The IOCs to probe now: READY or HUNG, with a live child and a known CA endpoint. */
@@ -215,8 +233,9 @@ public final class HangProbe implements AutoCloseable {
         for (IocSnapshot ioc : source.current().iocs().values()) {
             if ((ioc.readiness() == Readiness.READY || ioc.readiness() == Readiness.HUNG) && ioc.childPid() > 0
                     && IocName.isValid(ioc.name())) {
+                IocName name = new IocName(ioc.name());
                 Optional<InetSocketAddress> at = endpoints.of(ioc);
-                at.ifPresent(a -> targets.put(new IocName(ioc.name()), new Target(a, ioc.childPid())));
+                at.ifPresent(a -> targets.put(name, new Target(a, ioc.childPid(), heartbeats.pv(name).orElse(null))));
             }
         }
         return targets;

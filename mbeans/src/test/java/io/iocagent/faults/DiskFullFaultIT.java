@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,51 @@ class DiskFullFaultIT {
         }
     }
 
+    /**
+     * The child dies while the log directory is full: procServ cannot log the death, nor the new
+     * child it starts, nor that child's marker. The death still counts (a restart, an exit of
+     * unknown reason), the model follows the new child by its process, and once there is room the
+     * next death is read from the log as usual: nothing lost, nothing wedged.
+     */
+    @Test
+    void aChildThatDiesWhileTheLogDirectoryIsFullIsStillCountedAndTheNextOneIsFollowed() throws Exception {
+        try (ModelBed bed = ModelBed.open();
+             Tmpfs logs = Tmpfs.mount(bed.layout().logDir(), 512 * 1024);
+             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
+            String name = bed.bed().iocName("diefull");
+            IocSnapshot ready = bed.startReady(refresher, name);
+            ModelRecorder rec = ModelRecorder.of(refresher);
+            try {
+                Path log = bed.layout().logDir().resolve(name + ".log");
+                logs.fill();
+                long logBytes = fillLastPage(log);
+                int mark = rec.mark();
+                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+                rec.await(name + ": the death counted and the next child followed with the log directory full", mark, WAIT,
+                        ioc(name, s -> s.childRestarts() == 1 && s.childPid() > 0 && s.childPid() != ready.childPid()));
+                IocSnapshot after = refresher.current().iocs().get(name);
+                assertEquals(logBytes, Files.size(log), "procServ could write nothing to the full log directory");
+                assertTrue(after.lastExit() != null && after.lastExit().pid() == ready.childPid(),
+                        "IOC " + name + ": LastExit names the child that died unlogged: " + after.lastExit());
+                assertEquals(Map.of("unknown", 1L), after.childExits(), "IOC " + name + ": an exit of unknown reason counted");
+                assertTrue(ProcessHandle.of(after.childPid()).isPresent(), "the followed child " + after.childPid() + " lives");
+                assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "procServ runs on, systemd agrees");
+
+                logs.free();
+                int freed = rec.mark();
+                ProcessHandle.of(after.childPid()).orElseThrow().destroyForcibly();
+                rec.await(name + ": the next death read from the log once there is room", freed, WAIT, ioc(name,
+                        s -> s.childRestarts() == 2 && s.lastExit() != null && s.lastExit().pid() == after.childPid()
+                                && s.lastExit().signal() == 9));
+                rec.await(name + " READY again", freed, WAIT, ioc(name, s -> s.readiness() == Readiness.READY
+                        && s.childPid() > 0 && s.childPid() != after.childPid()));
+                assertEquals(Map.of("unknown", 1L, "signal_KILL", 1L), refresher.current().iocs().get(name).childExits());
+            } finally {
+                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
+            }
+        }
+    }
+
     @Test
     void installIntoAFullConfDirectoryFailsWithTheReasonAndWritesNothing() throws Exception {
         try (TestBed bed = TestBed.open();
@@ -108,6 +154,30 @@ class DiskFullFaultIT {
                         files.map(p -> p.getFileName().toString()).sorted().toList(), "no staged file left behind");
             }
         }
+    }
+
+    /**
+     * Appends blank lines to {@code log} until the file system refuses more: a full file system
+     * still takes writes into the free end of a file's last page, so procServ's next lines would
+     * land there. Blank lines mean nothing to the log reader.
+     *
+     * @return the log's size then
+     */
+    private static long fillLastPage(Path log) throws java.io.IOException {
+        byte[] blank = new byte[64];
+        java.util.Arrays.fill(blank, (byte) '\n');
+        try (java.io.OutputStream out = Files.newOutputStream(log, java.nio.file.StandardOpenOption.APPEND)) {
+            for (int i = 0; i < 4096 / blank.length + 1; i++) {
+                out.write(blank);
+                out.flush();
+            }
+            throw new AssertionError("the full file system took " + Files.size(log) + " bytes more of " + log);
+        } catch (java.io.IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")) {
+                throw e;
+            }
+        }
+        return Files.size(log);
     }
 
     private static SystemdBus connect(TestBed bed) {

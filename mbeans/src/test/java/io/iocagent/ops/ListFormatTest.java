@@ -44,8 +44,8 @@ class ListFormatTest {
         List<String> vv = ListFormat.table(List.of(row("myioc", "active")), 2);
         assertTrue(vv.get(0).startsWith("IOC NAME             | STATUS   | STARTED           | PID    | CPU   | MEM    | RQ  | SQ  | REF  | K-STATE   | INODE      | PERM       | UDS PATH"), vv.get(0));
         assertTrue(vv.get(2).contains("| 0   | 5   | 2    | LISTEN    | 31679      | srw-rw---- |"), vv.get(2));
-        assertTrue(vv.get(0).endsWith("| UDS PATH                                 | CA           | PVA"), vv.get(0));
-        assertTrue(vv.get(2).endsWith("/run/procserv/myioc/control              | 5064/1       | -"), vv.get(2));
+        assertTrue(vv.get(0).endsWith("| UDS PATH                                 | CA           | PVA          | ORPHANS"), vv.get(0));
+        assertTrue(vv.get(2).endsWith("/run/procserv/myioc/control              | 5064/1       | -            | -"), vv.get(2));
     }
 
     @Test
@@ -68,12 +68,27 @@ class ListFormatTest {
         assertTrue(json.contains("{\"name\":\"stopped\",\"installed\":true,\"status\":\"inactive\",\"subState\":\"dead\","
                 + "\"enabled\":\"disabled\",\"started\":null,\"pid\":null,\"cpuSeconds\":null,\"memoryBytes\":null,"
                 + "\"socket\":{\"path\":\"/run/procserv/stopped/control\"},\"consoleClients\":[],"
-                + "\"channelAccess\":null,\"pvAccess\":null,\"lastExit\":null}"), json);
+                + "\"channelAccess\":null,\"pvAccess\":null,\"orphanPids\":[],\"lastExit\":null}"), json);
         assertTrue(json.contains("\"lastExit\":{\"text\":\"child 4700 killed by signal SEGV (11)\","
                 + "\"reason\":\"signal_SEGV\",\"pid\":4700}"), json);
         assertTrue(json.contains("\"channelAccess\":{\"serverPort\":5064,\"searchPort\":5064,\"clients\":"
                 + "[{\"address\":\"127.0.0.1\",\"port\":43210,\"pid\":4711}]},\"pvAccess\":null"), json);
         assertTrue(json.endsWith("]}"));
+    }
+
+    @Test
+    void orphanProcessesAreTheLastColumnOfVeryVerboseAndAnArrayInJson() {
+        IocRow r = row("myioc", "active");
+        IocRow orphaned = new IocRow(r.name(), r.installed(), r.activeState(), r.subState(), r.enabled(), r.started(),
+                r.mainPid(), r.cpuNanos(), r.memoryBytes(), r.socketPath(), r.socket(), r.clients(), r.endpoints(),
+                r.lastExit(), List.of(3101, 3107));
+        List<String> vv = ListFormat.table(List.of(orphaned), 2);
+        assertTrue(vv.get(2).endsWith("| 5064/1       | -            | 3101,3107"), vv.get(2));
+        assertEquals(List.of(), r.orphanPids(), "a row built without orphans has none");
+        String json = ListFormat.json("local", List.of(orphaned));
+        assertTrue(json.contains(",\"orphanPids\":[3101,3107],\"lastExit\":"), json);
+        assertTrue(ListFormat.table(List.of(orphaned), 1).get(2).endsWith("| /run/procserv/myioc/control"),
+                "-v shows no orphans column");
     }
 
     @Test

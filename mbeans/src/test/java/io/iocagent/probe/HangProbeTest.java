@@ -113,6 +113,32 @@ class HangProbeTest {
     }
 
     @Test
+    void aHeartbeatThatStopsChangingMakesAnAnsweringServerUnresponsiveAndAnUnservedOneIsIgnored() throws Exception {
+        Peer beating = peer(Peer.Behaviour.ANSWER);
+        Peer frozen = peer(Peer.Behaviour.FROZEN_BEAT);
+        Peer unserved = peer(Peer.Behaviour.NO_SUCH_PV);
+        snapshot = snapshot(ioc("beating", Readiness.READY, 100), ioc("frozen", Readiness.READY, 200),
+                ioc("unserved", Readiness.READY, 300));
+        Heartbeats beats = new Heartbeats(Map.of(new IocName("beating"), "beating:HB", new IocName("frozen"), "frozen:HB",
+                new IocName("unserved"), "unserved:HB"), Duration.ofSeconds(1));
+        HangProbe probe = new HangProbe(source(() -> snapshot), ioc -> Optional.ofNullable(Map.of("beating",
+                beating.address(), "frozen", frozen.address(), "unserved", unserved.address()).get(ioc.name())), FAST,
+                beats, rounds::add);
+        open.add(probe);
+        probe.start();
+        // stale 1 s, then 3 failed 500 ms rounds
+        awaitFindings("frozen", 3, Responsiveness.State.UNRESPONSIVE);
+        assertEquals(Responsiveness.State.RESPONSIVE, states("frozen").get(0), "fresh at first: " + states("frozen"));
+        int seen = findings("beating").size();
+        TestBed.await(WAIT, "more rounds", () -> findings("beating").size() >= seen + 3);
+        assertTrue(states("beating").stream().allMatch(st -> st == Responsiveness.State.RESPONSIVE),
+                "a heartbeat that changes every round: " + states("beating"));
+        assertTrue(states("unserved").stream().allMatch(st -> st == Responsiveness.State.RESPONSIVE),
+                "a heartbeat PV the server does not serve is ignored: " + states("unserved"));
+        assertEquals(1, frozen.accepted(), "the frozen heartbeat's circuit is kept: " + frozen.accepted());
+    }
+
+    @Test
     void onlyReadyIocsWithAnEndpointAreProbed() throws Exception {
         Peer server = peer(Peer.Behaviour.ANSWER);
         snapshot = snapshot(ioc("starting", Readiness.STARTING, 100), ioc("failed", Readiness.FAILED, 101),
@@ -150,18 +176,7 @@ class HangProbeTest {
     // ---- fixtures ----------------------------------------------------------------------------
 
     private void probe(Map<String, InetSocketAddress> endpoints) {
-        SnapshotSource source = new SnapshotSource() {
-            @Override
-            public Snapshot current() {
-                return snapshot;
-            }
-
-            @Override
-            public void addListener(BiConsumer<Snapshot, Snapshot> listener) {
-                throw new UnsupportedOperationException();
-            }
-        };
-        HangProbe probe = new HangProbe(source, ioc -> Optional.ofNullable(endpoints.get(ioc.name())), FAST, rounds::add);
+        HangProbe probe = new HangProbe(source(() -> snapshot), ioc -> Optional.ofNullable(endpoints.get(ioc.name())), FAST, rounds::add);
         open.add(probe);
         probe.start();
     }
@@ -193,7 +208,22 @@ class HangProbeTest {
                 () -> findings(name).size() >= count && (state == null || last(name).state() == state));
     }
 
-    private static Snapshot snapshot(IocSnapshot... iocs) {
+    /** A source whose {@code current()} is what {@code current} says now; listeners are not supported. */
+    static SnapshotSource source(java.util.function.Supplier<Snapshot> current) {
+        return new SnapshotSource() {
+            @Override
+            public Snapshot current() {
+                return current.get();
+            }
+
+            @Override
+            public void addListener(BiConsumer<Snapshot, Snapshot> listener) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    static Snapshot snapshot(IocSnapshot... iocs) {
         TreeMap<String, IocSnapshot> map = new TreeMap<>();
         for (IocSnapshot i : iocs) {
             map.put(i.name(), i);
@@ -201,7 +231,8 @@ class HangProbeTest {
         return new Snapshot(Instant.now(), "local", "/tmp/conf.d", true, map, Duration.ZERO, 0);
     }
 
-    private static IocSnapshot ioc(String name, Readiness readiness, int childPid) {
+    /** An IOC of {@code readiness} whose child is {@code childPid} (not running when not positive). */
+    static IocSnapshot ioc(String name, Readiness readiness, int childPid) {
         boolean active = childPid > 0;
         return new IocSnapshot(name, true, active ? "active" : "inactive", active ? "running" : "dead", true,
                 readiness, active ? childPid - 1 : -1, childPid, Double.NaN, -1, 0, 0, null, "/run/x/" + name,
@@ -212,7 +243,12 @@ class HangProbeTest {
     /** A TCP peer on loopback: a CA echo server, a silent (hung) one, or one that floods nonsense. */
     private static final class Peer implements AutoCloseable {
 
-        enum Behaviour { ANSWER, SILENT, FLOOD }
+        /**
+         * ANSWER: echoes, and a heartbeat channel whose value changes at every echo; FROZEN_BEAT:
+         * echoes, but the heartbeat keeps its first value; NO_SUCH_PV: echoes, and refuses every
+         * channel (CREATE_CH_FAIL); SILENT: reads and never answers; FLOOD: sends nonsense.
+         */
+        enum Behaviour { ANSWER, FROZEN_BEAT, NO_SUCH_PV, SILENT, FLOOD }
 
         private final Behaviour behaviour;
         private final ServerSocket server;
@@ -269,16 +305,33 @@ class HangProbeTest {
                             sent.addAndGet(junk.length);
                         }
                     }
-                    case ANSWER -> {
+                    case ANSWER, FROZEN_BEAT, NO_SUCH_PV -> {
                         out.write(ByteBuffer.allocate(16).putShort(6, (short) 13).array()); // VERSION, minor 13
                         DataInputStream data = new DataInputStream(in);
                         byte[] header = new byte[16];
+                        int subscription = -1;
+                        int beat = 0;
                         while (true) {
                             data.readFully(header);
                             ByteBuffer h = ByteBuffer.wrap(header);
                             data.skipNBytes(h.getShort(2) & 0xFFFF);
-                            if (h.getShort(0) == CaMessages.ECHO) {
-                                out.write(header);
+                            switch (h.getShort(0)) {
+                                case CaMessages.ECHO -> {
+                                    out.write(header);
+                                    if (subscription >= 0 && behaviour == Behaviour.ANSWER) {
+                                        out.write(value(subscription, ++beat));
+                                    }
+                                }
+                                case CaMessages.CREATE_CHAN -> out.write(behaviour == Behaviour.NO_SUCH_PV
+                                        ? reply(CaMessages.CREATE_CH_FAIL, 0, h.getInt(8), 0)
+                                        : reply(CaMessages.CREATE_CHAN, 0, h.getInt(8), 7));
+                                case CaMessages.EVENT_ADD -> {
+                                    subscription = h.getInt(12);
+                                    out.write(value(subscription, beat));
+                                }
+                                default -> {
+                                    // nothing else is asked
+                                }
                             }
                         }
                     }
@@ -287,6 +340,19 @@ class HangProbeTest {
             } catch (IOException e) {
                 // the probe closed it, or the test ended
             }
+        }
+
+        private static byte[] reply(int command, int payload, int p1, int p2) {
+            return ByteBuffer.allocate(16).putShort((short) command).putShort((short) payload).putShort(6, (short) 1)
+                    .putInt(8, p1).putInt(12, p2).array();
+        }
+
+        /** A heartbeat update: EVENT_ADD, ECA_NORMAL, the value as a 40-byte string. */
+        private static byte[] value(int subscription, int beat) {
+            ByteBuffer b = ByteBuffer.allocate(56).putShort((short) CaMessages.EVENT_ADD).putShort((short) 40)
+                    .putShort((short) CaMessages.DBR_STRING).putShort((short) 1).putInt(CaMessages.ECA_NORMAL).putInt(subscription);
+            b.put(Integer.toString(beat).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return b.array();
         }
 
         @Override
