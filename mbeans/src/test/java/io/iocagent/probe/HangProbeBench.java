@@ -2,6 +2,7 @@ package io.iocagent.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.iocagent.ca.CaMessages;
 import io.iocagent.conf.IocName;
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
