@@ -121,10 +121,9 @@ final class IocFamilies implements MultiCollector {
                     "working_directory", text(i.workingDirectory()), "socket_path", text(i.socketPath()))));
         }
         out.add(new InfoSnapshot(new MetricMetadata("epics_ioc", "Descriptive labels of each IOC; always 1"), info));
-        out.add(gauge("epics_ioc_up", "1 while the IOC's unit runs (ActiveState active or reloading), else 0",
+        out.add(gauge("epics_ioc_up", "1 while the IOC's unit runs (ActiveState active, reloading or refreshing), else 0",
                 iocs, // absent while the state is unknown: the agent does not say 0 or 1 when it does not know
-                i -> i.activeState().equals("unknown") ? Double.NaN
-                        : flag(i.activeState().equals("active") || i.activeState().equals("reloading"))));
+                i -> i.stateKnown() ? flag(i.up()) : Double.NaN));
         List<GaugeDataPointSnapshot> states = new ArrayList<>(iocs.size() * STATES.size());
         for (IocSnapshot i : iocs) {
             for (String s : STATES) {

@@ -4,24 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.Layout;
-import io.iocagent.conf.Mode;
 import io.iocagent.ops.Lifecycle;
 import io.iocagent.ops.OperationException;
 import io.iocagent.ops.SystemdConnector;
-import io.iocagent.ops.Session;
-import io.iocagent.posix.Account;
-import io.iocagent.systemd.UnitControl;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.systemd.WireUnitControl;
 import io.iocagent.testbed.Behaviour;
-import io.iocagent.testbed.ScriptTerminal;
+import io.iocagent.testbed.CommandLineSession;
 import io.iocagent.testbed.TestBed;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,25 +52,11 @@ class JobCallsIT {
 
     /** Runs {@code command} in a session whose control is the command line's; returns the calls made. */
     private static int calls(String what, Command command) throws OperationException {
-        Account account = Account.current(bed.env());
-        Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), account);
-        List<UnitControl> opened = new ArrayList<>();
-        Supplier<UnitControl> cli = SystemdConnector.control(layout, bed.env(), account);
-        try (Session session = new Session(layout, account, bed.env(), ScriptTerminal.quiet(), false,
-                () -> {
-                    throw new AssertionError(what + " must not open dbus-java");
-                },
-                () -> {
-                    UnitControl c = cli.get();
-                    opened.add(c);
-                    return c;
-                },
-                SystemdConnector.queries(layout, bed.env(), account))) {
-            command.run(new Lifecycle(session));
-        }
-        assertEquals(1, opened.size(), what + ": one connection");
-        assertTrue(opened.get(0) instanceof WireUnitControl, what + ": the lean path, not " + opened.get(0));
-        return ((WireUnitControl) opened.get(0)).calls();
+        CommandLineSession.Opened opened = CommandLineSession.run(bed, what, s -> command.run(new Lifecycle(s)));
+        assertEquals(1, opened.controls().size(), what + ": one connection");
+        assertTrue(opened.controls().get(0) instanceof WireUnitControl,
+                what + ": the lean path, not " + opened.controls().get(0));
+        return ((WireUnitControl) opened.controls().get(0)).calls();
     }
 
     @FunctionalInterface
@@ -113,13 +92,10 @@ class JobCallsIT {
     }
 
     private static UnitState startOrFail(String name) {
-        Account account = Account.current(bed.env());
-        Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), account);
-        try (Session session = new Session(layout, account, bed.env(), ScriptTerminal.quiet(), false,
-                () -> {
-                    throw new AssertionError("no dbus-java");
-                }, SystemdConnector.control(layout, bed.env(), account), SystemdConnector.queries(layout, bed.env(), account))) {
-            return new Lifecycle(session).start(new IocName(name));
+        try {
+            UnitState[] started = new UnitState[1];
+            CommandLineSession.run(bed, "start of " + name, s -> started[0] = new Lifecycle(s).start(new IocName(name)));
+            return started[0];
         } catch (OperationException e) {
             throw new AssertionError("start of " + name + " failed: " + e.getMessage(), e);
         }

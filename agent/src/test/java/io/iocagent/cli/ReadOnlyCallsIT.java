@@ -1,29 +1,22 @@
 package io.iocagent.cli;
 
 import io.iocagent.ops.SystemdConnector;
-import io.iocagent.testbed.ScriptTerminal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.Layout;
-import io.iocagent.conf.Mode;
 import io.iocagent.ops.ConsoleTarget;
 import io.iocagent.ops.ListReport;
 import io.iocagent.ops.OperationException;
-import io.iocagent.ops.Session;
 import io.iocagent.ops.StatusReport;
 import io.iocagent.ops.UnitView;
-import io.iocagent.posix.Account;
-import io.iocagent.systemd.UnitQuery;
 import io.iocagent.systemd.WireUnitQuery;
 import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.CommandLineSession;
 import io.iocagent.testbed.TestBed;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,30 +55,13 @@ class ReadOnlyCallsIT {
     }
 
     /** Runs {@code command} in a session whose queries are the command line's; returns the calls made. */
-    private static int calls(String what, Command command) throws OperationException {
-        Account account = Account.current(bed.env());
-        Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), account);
-        List<UnitQuery> opened = new ArrayList<>();
-        Supplier<UnitQuery> cli = SystemdConnector.queries(layout, bed.env(), account);
-        try (Session session = new Session(layout, account, bed.env(), ScriptTerminal.quiet(), false,
-                () -> {
-                    throw new AssertionError(what + " is read-only and must not open dbus-java");
-                },
-                () -> {
-                    UnitQuery q = cli.get();
-                    opened.add(q);
-                    return q;
-                })) {
-            command.run(session);
-        }
-        assertEquals(1, opened.size(), what + ": one query connection");
-        assertTrue(opened.get(0) instanceof WireUnitQuery, what + ": the lean query path, not " + opened.get(0));
-        return opened.get(0).calls();
-    }
-
-    @FunctionalInterface
-    private interface Command {
-        void run(Session session) throws OperationException;
+    private static int calls(String what, CommandLineSession.Command command) throws OperationException {
+        CommandLineSession.Opened opened = CommandLineSession.run(bed, what + " (read-only)", command);
+        assertEquals(List.of(), opened.controls(), what + " is read-only: no job connection");
+        assertEquals(1, opened.queries().size(), what + ": one query connection");
+        assertTrue(opened.queries().get(0) instanceof WireUnitQuery,
+                what + ": the lean query path, not " + opened.queries().get(0));
+        return opened.queries().get(0).calls();
     }
 
     @Test

@@ -113,7 +113,7 @@ final class UserAgent implements AutoCloseable {
         return dir.resolve(name + ".conf");
     }
 
-    private static void expect0(CliResult r) {
+    static void expect0(CliResult r) {
         assertEquals(0, r.exit(), r.output());
     }
 

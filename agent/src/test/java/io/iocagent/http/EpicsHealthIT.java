@@ -82,11 +82,12 @@ class EpicsHealthIT {
     private static String beating;
     private static String misconfigured;
     private static LogCapture probeLog;
+    private static final java.util.Deque<AutoCloseable> OPENED = new java.util.ArrayDeque<>();
 
     @BeforeAll
     static void startAgentPrometheusAndJmxClient() throws Exception {
         Path binary = PrometheusServer.binary();
-        bed = TestBed.open();
+        bed = opened(TestBed.open());
         epics = EpicsBase.require();
         Path credentials = bed.root().resolve("credentials");
         Files.writeString(credentials,
@@ -98,44 +99,35 @@ class EpicsHealthIT {
         }
         beating = bed.iocName("beat");
         misconfigured = bed.iocName("nobeat");
-        probeLog = new LogCapture("io.iocagent.probe.Circuit");
+        probeLog = opened(new LogCapture("io.iocagent.probe.Circuit"));
         AgentSettings settings = AgentSettings.load(Optional.empty(), Map.of("jolokia.enabled", "false",
                 "metrics.port", "0", "poll.interval", "1s", "jmx.remote.port", Integer.toString(jmxPort),
                 "credentials.file", credentials.toString(),
                 "probe.heartbeat.pv." + beating, beating + ":counter",
                 "probe.heartbeat.pv." + misconfigured, misconfigured + ":no_such_heartbeat"));
         Account account = Account.current(bed.env());
-        agent = AgentDaemon.start(settings, Layout.resolve(Mode.LOCAL, bed.env(), account), account, bed.env(),
-                bed.busAddress());
-        jmx = connect(VIEWER, VIEWER_PASSWORD);
+        agent = opened(AgentDaemon.start(settings, Layout.resolve(Mode.LOCAL, bed.env(), account), account, bed.env(),
+                bed.busAddress()));
+        jmx = opened(connect(VIEWER, VIEWER_PASSWORD));
         mbeans = jmx.getMBeanServerConnection();
-        operatorJmx = connect(OPERATOR, OPERATOR_PASSWORD);
+        operatorJmx = opened(connect(OPERATOR, OPERATOR_PASSWORD));
         Path dir = Files.createDirectories(bed.root().resolve("prometheus"));
-        prometheus = PrometheusServer.start(binary, dir, PrometheusServer.shippedConfigScraping(dir,
-                URI.create(agent.metricsUrl().orElseThrow()).getAuthority()));
+        prometheus = opened(PrometheusServer.start(binary, dir, PrometheusServer.shippedConfigScraping(dir,
+                URI.create(agent.metricsUrl().orElseThrow()).getAuthority())));
         awaitData("the agent scraped (up == 1)", "up{job=\"" + JOB + "\"} == 1");
     }
 
+    /** Closes what the set-up opened, the last first. */
     @AfterAll
     static void stopEverything() throws Exception {
-        if (jmx != null) {
-            jmx.close();
+        while (!OPENED.isEmpty()) {
+            OPENED.pop().close();
         }
-        if (operatorJmx != null) {
-            operatorJmx.close();
-        }
-        if (prometheus != null) {
-            prometheus.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (bed != null) {
-            bed.close();
-        }
-        if (probeLog != null) {
-            probeLog.close();
-        }
+    }
+
+    private static <T extends AutoCloseable> T opened(T resource) {
+        OPENED.push(resource);
+        return resource;
     }
 
     @Test

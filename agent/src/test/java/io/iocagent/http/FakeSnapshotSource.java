@@ -1,5 +1,6 @@
 package io.iocagent.http;
 
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.model.ConsoleClientInfo;
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
@@ -57,7 +58,7 @@ final class FakeSnapshotSource implements SnapshotSource {
 
     /** Active, ready, listening, one console client, known usage, answering the hang probe in 1.5 ms. */
     static IocSnapshot running(String name) {
-        return new IocSnapshot(name, true, "active", "running", true, Readiness.READY, 1200, 1201, 12.5,
+        return new IocSnapshot(name, true, ActiveState.ACTIVE, "running", true, Readiness.READY, 1200, 1201, 12.5,
                 50_000_000L, 1, 3, Instant.parse("2026-11-24T09:00:00Z"), "/run/procserv/" + name + "/control",
                 "LISTEN", List.of(new ConsoleClientInfo(4242, "op", "socat")), 0, 5,
                 "/etc/procServ.d/" + name + ".conf", "/var/log/procServ/" + name + ".log",
@@ -68,7 +69,7 @@ final class FakeSnapshotSource implements SnapshotSource {
 
     /** Inactive, with the model's "unknown" markers: memory -1, CPU NaN, no start time. */
     static IocSnapshot stopped(String name) {
-        return new IocSnapshot(name, true, "inactive", "dead", false, Readiness.STOPPED, -1, -1, Double.NaN,
+        return new IocSnapshot(name, true, ActiveState.INACTIVE, "dead", false, Readiness.STOPPED, -1, -1, Double.NaN,
                 -1L, 0, 0, null, "/run/procserv/" + name + "/control", "ABSENT", List.of(), -1, -1,
                 "/etc/procServ.d/" + name + ".conf", "/var/log/procServ/" + name + ".log",
                 "./st.cmd", "/opt/iocs/" + name + "/iocBoot/ioc" + name, "", null, java.util.Map.of());

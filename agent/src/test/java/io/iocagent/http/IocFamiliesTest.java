@@ -1,5 +1,6 @@
 package io.iocagent.http;
 
+import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,7 +58,7 @@ class IocFamiliesTest {
         assertFalse(body.contains("epics_ioc_probe_seconds{ioc=\"beta\""), body);
         io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
         io.iocagent.model.IocSnapshot hung = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
-                a.activeState(), a.subState(), a.enabled(), io.iocagent.model.Readiness.HUNG, a.mainPid(), a.childPid(),
+                a.active(), a.subState(), a.enabled(), io.iocagent.model.Readiness.HUNG, a.mainPid(), a.childPid(),
                 a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(), a.orphanPids(),
@@ -136,7 +137,7 @@ class IocFamiliesTest {
     void childExitsAreCountedByReasonAndAnIocWithoutExitsHasNoSeries() {
         io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
         io.iocagent.model.IocSnapshot crashed = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
-                a.activeState(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
+                a.active(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
                 a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(),
@@ -153,7 +154,7 @@ class IocFamiliesTest {
     void orphanProcessesAreCountedPerIocAndZeroWhenNone() {
         io.iocagent.model.IocSnapshot a = FakeSnapshotSource.running("alpha");
         io.iocagent.model.IocSnapshot orphaned = new io.iocagent.model.IocSnapshot(a.name(), a.installed(),
-                a.activeState(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
+                a.active(), a.subState(), a.enabled(), a.readiness(), a.mainPid(), a.childPid(), a.cpuSeconds(),
                 a.memoryBytes(), a.serviceRestarts(), a.childRestarts(), a.startedAt(), a.socketPath(),
                 a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(), a.confPath(), a.logPath(),
                 a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits(), a.endpoints(),
@@ -182,7 +183,7 @@ class IocFamiliesTest {
     }
 
     private static IocSnapshot withReadiness(IocSnapshot a, Readiness readiness) {
-        return new IocSnapshot(a.name(), a.installed(), a.activeState(), a.subState(), a.enabled(), readiness,
+        return new IocSnapshot(a.name(), a.installed(), a.active(), a.subState(), a.enabled(), readiness,
                 a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
                 a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
                 a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(), a.lastExit(), a.childExits());

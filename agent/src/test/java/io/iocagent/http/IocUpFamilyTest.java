@@ -11,15 +11,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** {@code epics_ioc_up}: 1 exactly while the unit runs (ActiveState active or reloading), absent while unknown. */
+/** {@code epics_ioc_up}: 1 exactly while the unit runs (ActiveState active, reloading or refreshing), absent while unknown. */
 class IocUpFamilyTest {
 
     private static final Map<String, String> UP_BY_STATE = new TreeMap<>(Map.of(
-            "active", "1.0", "reloading", "1.0", "activating", "0.0", "deactivating", "0.0", "inactive", "0.0",
-            "failed", "0.0"));
+            "active", "1.0", "reloading", "1.0", "refreshing", "1.0", "activating", "0.0", "deactivating", "0.0",
+            "inactive", "0.0", "failed", "0.0", "maintenance", "0.0"));
 
     @Test
-    void upIsOneWhileTheUnitIsActiveOrReloadingAndZeroOtherwise() {
+    void upIsOneWhileTheUnitRunsAndZeroOtherwise() {
         FakeSnapshotSource source = new FakeSnapshotSource(UP_BY_STATE.keySet().stream()
                 .map(state -> IocSnapshots.withState(state, state, Readiness.READY))
                 .toArray(io.iocagent.model.IocSnapshot[]::new));

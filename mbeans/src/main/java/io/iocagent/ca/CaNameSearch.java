@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -21,9 +20,7 @@ import java.time.Duration;
  * parameter 2. Unlike a UDP search this reaches exactly the IOC on that port, even when every
  * IOC of the host shares UDP 5064, and a "no" arrives at once instead of after a timeout.
  *
- * <p>Headers are 16 bytes big-endian: command u16, payload size u16, data type u16, data count
- * u16, parameter 1 u32, parameter 2 u32; a payload is padded to a multiple of 8 bytes. An
- * extended header (payload size {@code 0xFFFF}, count 0) carries the sizes in 8 more bytes.
+ * <p>The bytes are written by {@link CaMessages} and read by {@link CaReplies}.
  *
  * <p>Stateless and thread-safe: each {@link #ask} opens, uses and closes one connection.
  */
@@ -34,12 +31,6 @@ public final class CaNameSearch {
     /** Bytes of answer read at most before giving up on a server that talks without answering. */
     static final int MAX_REPLY_BYTES = 64 * 1024;
 
-    static final int VERSION = 0;
-    static final int SEARCH = 6;
-    static final int NOT_FOUND = 14;
-    static final int DOREPLY = 10;
-    static final int MINOR_VERSION = 13;
-    private static final int HEADER = 16;
     private static final int SEARCH_ID = 0x10C;
 
     /** What a server said. */
@@ -116,61 +107,41 @@ public final class CaNameSearch {
 
     /** VERSION then SEARCH(DOREPLY) for {@code pvName}, NUL-terminated and padded to 8. */
     static byte[] request(String pvName) {
-        byte[] name = pvName.getBytes(StandardCharsets.US_ASCII);
-        int padded = (name.length + 1 + 7) / 8 * 8;
-        ByteBuffer b = ByteBuffer.allocate(2 * HEADER + padded);
-        header(b, VERSION, 0, 0, MINOR_VERSION, 0, 0);
-        header(b, SEARCH, padded, DOREPLY, MINOR_VERSION, SEARCH_ID, SEARCH_ID);
-        b.put(name);
-        return b.array(); // the rest is zero: the NUL and the padding
-    }
-
-    private static void header(ByteBuffer b, int command, int payload, int type, int count, int p1, int p2) {
-        b.putShort((short) command).putShort((short) payload).putShort((short) type).putShort((short) count)
-                .putInt(p1).putInt(p2);
+        return CaMessages.search(pvName, SEARCH_ID).array();
     }
 
     /** Reads messages until the answer to this search; skips the server's VERSION and anything else. */
     static Answer answer(InputStream in) throws IOException {
-        byte[] header = new byte[HEADER];
+        CaReplies replies = new CaReplies();
+        Answer[] answer = new Answer[1];
+        CaReplies.Heard heard = new CaReplies.Heard() {
+            @Override
+            public void found(int searchId) {
+                if (searchId == SEARCH_ID && answer[0] == null) {
+                    answer[0] = Answer.SERVED;
+                }
+            }
+
+            @Override
+            public void notFound(int searchId) {
+                if (searchId == SEARCH_ID && answer[0] == null) {
+                    answer[0] = Answer.NOT_SERVED;
+                }
+            }
+        };
+        byte[] buf = new byte[4096];
         long read = 0;
         while (read <= MAX_REPLY_BYTES) {
-            readFully(in, header, HEADER);
-            read += HEADER;
-            ByteBuffer h = ByteBuffer.wrap(header);
-            int command = h.getShort(0) & 0xFFFF;
-            long payload = h.getShort(2) & 0xFFFF;
-            int count = h.getShort(6) & 0xFFFF;
-            int p2 = h.getInt(12);
-            if (payload == 0xFFFF && count == 0) {
-                byte[] sizes = new byte[8];
-                readFully(in, sizes, 8);
-                read += 8;
-                payload = ByteBuffer.wrap(sizes).getInt(0) & 0xFFFF_FFFFL;
-            }
-            if (p2 == SEARCH_ID && command == SEARCH) {
-                return Answer.SERVED;
-            }
-            if (p2 == SEARCH_ID && command == NOT_FOUND) {
-                return Answer.NOT_SERVED;
-            }
-            if (payload > MAX_REPLY_BYTES - read) {
-                break;
-            }
-            in.skipNBytes(payload);
-            read += payload;
-        }
-        throw new IOException("sent more than " + MAX_REPLY_BYTES + " bytes without answering the search");
-    }
-
-    private static void readFully(InputStream in, byte[] buf, int n) throws IOException {
-        int at = 0;
-        while (at < n) {
-            int got = in.read(buf, at, n - at);
-            if (got < 0) {
+            int n = in.read(buf);
+            if (n < 0) {
                 throw new EOFException("the server closed the circuit without answering");
             }
-            at += got;
+            read += n;
+            replies.feed(ByteBuffer.wrap(buf, 0, n), heard);
+            if (answer[0] != null) {
+                return answer[0];
+            }
         }
+        throw new IOException("sent more than " + MAX_REPLY_BYTES + " bytes without answering the search");
     }
 }

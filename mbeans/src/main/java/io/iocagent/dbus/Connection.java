@@ -103,6 +103,11 @@ public final class Connection implements AutoCloseable {
         return socket;
     }
 
+    /** How long a call waits for its reply unless told otherwise. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     /** Method calls sent so far, {@code Hello} included. */
     public int calls() {
         return calls;
@@ -138,10 +143,15 @@ public final class Connection implements AutoCloseable {
      * @throws IOException when the connection fails or a reply does not come within the timeout
      */
     public List<Message> callAll(List<Call> batch) throws IOException {
+        return callAll(batch, timeout);
+    }
+
+    /** {@link #callAll(List)}, waiting up to {@code wait} instead of the connection's timeout. */
+    public List<Message> callAll(List<Call> batch, Duration wait) throws IOException {
         List<Message> replies = new ArrayList<>(batch.size());
         Map<Integer, Integer> pending = new HashMap<>();
         Message[] answered = new Message[batch.size()];
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         int sent = 0;
         int received = 0;
         while (received < batch.size()) {
@@ -154,7 +164,7 @@ public final class Connection implements AutoCloseable {
                 pending.put(s, sent);
                 sent++;
             }
-            Message m = read(deadline);
+            Message m = read(deadline, wait);
             if (m.type() == Message.METHOD_RETURN || m.type() == Message.ERROR) {
                 Integer index = pending.remove(m.replySerial());
                 if (index != null) {

@@ -1,13 +1,9 @@
 package io.iocagent.dbus;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,7 +15,8 @@ import java.util.Objects;
  * bits; use {@link Integer#toUnsignedLong}), {@code x t} → Long (t as its bits, so
  * {@code UINT64_MAX} is -1), {@code d} → Double, {@code s o g} → String, arrays → List,
  * structs → List, dict entries → Map.Entry inside a List (maps are lists of entries, in order),
- * variants → their value.
+ * variants → their value. The values themselves are marshalled by {@link ValueWriter} and read,
+ * bounded by the message, by {@link ValueReader}; this class holds the message's header layout.
  *
  * @param type        {@link #METHOD_CALL}, {@link #METHOD_RETURN}, {@link #ERROR} or {@link #SIGNAL}
  * @param serial      this message's serial
@@ -69,7 +66,7 @@ public record Message(int type, int serial, int replySerial, String errorName, S
      */
     public static byte[] methodCall(int serial, String destination, String path, String iface, String member,
                                     String signature, Object... args) {
-        Writer body = new Writer();
+        ValueWriter body = new ValueWriter();
         int at = 0;
         for (Object arg : args) {
             char code = signature.charAt(at);
@@ -95,7 +92,7 @@ public record Message(int type, int serial, int replySerial, String errorName, S
         }
         byte[] bodyBytes = body.toByteArray();
 
-        Writer m = new Writer();
+        ValueWriter m = new ValueWriter();
         m.bytes('l', METHOD_CALL, 0, 1);
         m.uint32(bodyBytes.length);
         m.uint32(serial);
@@ -143,14 +140,13 @@ public record Message(int type, int serial, int replySerial, String errorName, S
             int bodyLength = b.getInt(4);
             int serial = b.getInt(8);
             int fieldsLength = b.getInt(12);
-            Reader fields = new Reader(b, 16, 16 + fieldsLength);
+            ValueReader fields = new ValueReader(b, 16, 16 + fieldsLength);
             int replySerial = 0;
             String errorName = null;
             String member = null;
             String signature = "";
-            while (fields.pos < fields.end) {
-                fields.align(8);
-                int code = fields.b.get(fields.pos++) & 0xff;
+            while (fields.hasMore()) {
+                int code = fields.fieldCode();
                 Object value = fields.value("v");
                 switch (code) {
                     case FIELD_REPLY_SERIAL -> replySerial = (Integer) value;
@@ -163,7 +159,7 @@ public record Message(int type, int serial, int replySerial, String errorName, S
                 }
             }
             int bodyStart = (int) pad8(16 + Integer.toUnsignedLong(fieldsLength));
-            Reader body = new Reader(b, bodyStart, bodyStart + bodyLength);
+            ValueReader body = new ValueReader(b, bodyStart, bodyStart + bodyLength);
             List<Object> values = new ArrayList<>();
             int at = 0;
             while (at < signature.length()) {
@@ -195,269 +191,6 @@ public record Message(int type, int serial, int replySerial, String errorName, S
 
         public ProtocolException(String message) {
             super(message);
-        }
-    }
-
-    /** Where a complete type ends inside a signature. */
-    static final class Signature {
-        private Signature() {
-        }
-
-        static int end(String sig, int at) throws ProtocolException {
-            if (at >= sig.length()) {
-                throw new ProtocolException("truncated signature " + sig);
-            }
-            char c = sig.charAt(at);
-            switch (c) {
-                case 'a':
-                    return end(sig, at + 1);
-                case '(':
-                case '{': {
-                    char close = c == '(' ? ')' : '}';
-                    int i = at + 1;
-                    while (i < sig.length() && sig.charAt(i) != close) {
-                        i = end(sig, i);
-                    }
-                    if (i >= sig.length()) {
-                        throw new ProtocolException("unbalanced signature " + sig);
-                    }
-                    return i + 1;
-                }
-                default:
-                    if ("ybnqiuxtdsoghv".indexOf(c) < 0) {
-                        throw new ProtocolException("unsupported type '" + c + "' in signature " + sig);
-                    }
-                    return at + 1;
-            }
-        }
-    }
-
-    /** Reads values from a buffer; alignment is relative to the start of the message. */
-    private static final class Reader {
-        private static final int MAX_DEPTH = 64;
-        private final ByteBuffer b;
-        private final int end;
-        private int pos;
-        private int depth;
-
-        Reader(ByteBuffer b, int pos, int end) throws ProtocolException {
-            if (end > b.limit() || end < pos) {
-                throw new ProtocolException("D-Bus message shorter than its header says");
-            }
-            this.b = b;
-            this.pos = pos;
-            this.end = end;
-        }
-
-        void align(int n) {
-            pos = (pos + n - 1) & -n;
-        }
-
-        Object value(String sig) throws ProtocolException {
-            if (++depth > MAX_DEPTH) {
-                throw new ProtocolException("D-Bus value nested too deeply");
-            }
-            try {
-                return read(sig);
-            } finally {
-                depth--;
-            }
-        }
-
-        private void need(long n) throws ProtocolException {
-            if (n < 0 || pos + n > end) {
-                throw new ProtocolException("D-Bus value runs past its message");
-            }
-        }
-
-        private Object read(String sig) throws ProtocolException {
-            char c = sig.charAt(0);
-            switch (c) {
-                case 'y':
-                    need(1);
-                    return b.get(pos++);
-                case 'b':
-                    align(4);
-                    need(4);
-                    pos += 4;
-                    return b.getInt(pos - 4) != 0;
-                case 'n':
-                case 'q':
-                    align(2);
-                    need(2);
-                    pos += 2;
-                    return c == 'n' ? (int) b.getShort(pos - 2) : b.getShort(pos - 2) & 0xffff;
-                case 'i':
-                case 'u':
-                case 'h':
-                    align(4);
-                    need(4);
-                    pos += 4;
-                    return b.getInt(pos - 4);
-                case 'x':
-                case 't':
-                    align(8);
-                    need(8);
-                    pos += 8;
-                    return b.getLong(pos - 8);
-                case 'd':
-                    align(8);
-                    need(8);
-                    pos += 8;
-                    return b.getDouble(pos - 8);
-                case 's':
-                case 'o': {
-                    align(4);
-                    need(4);
-                    int length = b.getInt(pos);
-                    pos += 4;
-                    return text(length);
-                }
-                case 'g': {
-                    need(1);
-                    int length = b.get(pos++) & 0xff;
-                    return text(length);
-                }
-                case 'v': {
-                    String inner = (String) read("g");
-                    if (Signature.end(inner, 0) != inner.length()) {
-                        throw new ProtocolException("variant signature '" + inner + "' is not one type");
-                    }
-                    return value(inner);
-                }
-                case 'a': {
-                    align(4);
-                    need(4);
-                    int length = b.getInt(pos);
-                    pos += 4;
-                    String element = sig.substring(1, Signature.end(sig, 1));
-                    align(alignment(element.charAt(0)));
-                    if (length < 0 || (long) pos + length > end) {
-                        throw new ProtocolException("D-Bus array runs past its message");
-                    }
-                    int stop = pos + length;
-                    List<Object> items = new ArrayList<>();
-                    while (pos < stop) {
-                        items.add(value(element));
-                    }
-                    return items;
-                }
-                case '(': {
-                    align(8);
-                    List<Object> fields = new ArrayList<>();
-                    int i = 1;
-                    while (sig.charAt(i) != ')') {
-                        int next = Signature.end(sig, i);
-                        fields.add(value(sig.substring(i, next)));
-                        i = next;
-                    }
-                    return fields;
-                }
-                case '{': {
-                    align(8);
-                    int k = Signature.end(sig, 1);
-                    Object key = value(sig.substring(1, k));
-                    Object val = value(sig.substring(k, Signature.end(sig, k)));
-                    Map<Object, Object> entry = new LinkedHashMap<>();
-                    entry.put(key, val);
-                    return entry.entrySet().iterator().next();
-                }
-                default:
-                    throw new ProtocolException("unsupported D-Bus type '" + c + "'");
-            }
-        }
-
-        private String text(int length) throws ProtocolException {
-            if (length < 0) {
-                throw new ProtocolException("negative D-Bus string length");
-            }
-            need(length + 1L);
-            byte[] bytes = new byte[length];
-            b.get(pos, bytes);
-            pos += length + 1;
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-
-        private static int alignment(char c) {
-            return switch (c) {
-                case 'y', 'g', 'v' -> 1;
-                case 'n', 'q' -> 2;
-                case 'x', 't', 'd', '(', '{' -> 8;
-                default -> 4;
-            };
-        }
-    }
-
-    /** Little-endian encoder of the few types a call needs. */
-    private static final class Writer {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-
-        int size() {
-            return out.size();
-        }
-
-        void align(int n) {
-            while (out.size() % n != 0) {
-                out.write(0);
-            }
-        }
-
-        void bytes(int... values) {
-            for (int v : values) {
-                out.write(v);
-            }
-        }
-
-        void uint32(int v) {
-            align(4);
-            out.write(v);
-            out.write(v >>> 8);
-            out.write(v >>> 16);
-            out.write(v >>> 24);
-        }
-
-        void string(String s) {
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            uint32(bytes.length);
-            out.write(bytes, 0, bytes.length);
-            out.write(0);
-        }
-
-        void signature(String s) {
-            byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
-            out.write(bytes.length);
-            out.write(bytes, 0, bytes.length);
-            out.write(0);
-        }
-
-        void field(int code, String type, String value) {
-            align(8);
-            out.write(code);
-            signature(type);
-            if (type.equals("g")) {
-                signature(value);
-            } else {
-                string(value);
-            }
-        }
-
-        void raw(byte[] bytes) {
-            out.write(bytes, 0, bytes.length);
-        }
-
-        /** Overwrites the uint32 at {@code at} (written earlier as a placeholder). */
-        void patch(int at, int value) {
-            byte[] all = out.toByteArray();
-            all[at] = (byte) value;
-            all[at + 1] = (byte) (value >>> 8);
-            all[at + 2] = (byte) (value >>> 16);
-            all[at + 3] = (byte) (value >>> 24);
-            out.reset();
-            out.write(all, 0, all.length);
-        }
-
-        byte[] toByteArray() {
-            return out.toByteArray();
         }
     }
 }

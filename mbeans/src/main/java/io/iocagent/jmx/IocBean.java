@@ -264,27 +264,27 @@ final class IocBean extends NotificationBroadcasterSupport implements IocMXBean 
 
     @Override
     public String start() throws MBeanException {
-        return operations.start(name);
+        return operations.act(UnitAction.START, name);
     }
 
     @Override
     public String stop() throws MBeanException {
-        return operations.stop(name);
+        return operations.act(UnitAction.STOP, name);
     }
 
     @Override
     public String restart() throws MBeanException {
-        return operations.restart(name);
+        return operations.act(UnitAction.RESTART, name);
     }
 
     @Override
     public String enable() throws MBeanException {
-        return operations.enable(name);
+        return operations.act(UnitAction.ENABLE, name);
     }
 
     @Override
     public String disable() throws MBeanException {
-        return operations.disable(name);
+        return operations.act(UnitAction.DISABLE, name);
     }
 
     @Override

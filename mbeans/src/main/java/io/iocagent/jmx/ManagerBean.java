@@ -117,7 +117,7 @@ final class ManagerBean implements ManagerMXBean {
 
     @Override
     public String start(String name) throws MBeanException {
-        return operations.start(Operations.iocName(name));
+        return operations.act(UnitAction.START, Operations.iocName(name));
     }
 
     @Override
@@ -127,22 +127,22 @@ final class ManagerBean implements ManagerMXBean {
 
     @Override
     public String stop(String name) throws MBeanException {
-        return operations.stop(Operations.iocName(name));
+        return operations.act(UnitAction.STOP, Operations.iocName(name));
     }
 
     @Override
     public String restart(String name) throws MBeanException {
-        return operations.restart(Operations.iocName(name));
+        return operations.act(UnitAction.RESTART, Operations.iocName(name));
     }
 
     @Override
     public String enable(String name) throws MBeanException {
-        return operations.enable(Operations.iocName(name));
+        return operations.act(UnitAction.ENABLE, Operations.iocName(name));
     }
 
     @Override
     public String disable(String name) throws MBeanException {
-        return operations.disable(Operations.iocName(name));
+        return operations.act(UnitAction.DISABLE, Operations.iocName(name));
     }
 
     @Override

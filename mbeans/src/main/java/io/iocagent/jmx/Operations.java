@@ -88,25 +88,9 @@ public final class Operations {
         }).text();
     }
 
-    /** Starts and waits for the startup verdict; the transcript ends with the verdict line. */
-    public String start(IocName name) throws MBeanException {
-        return changing("start", name, false, s -> new Lifecycle(s).start(name)).text();
-    }
-
-    public String restart(IocName name) throws MBeanException {
-        return changing("restart", name, false, s -> new Lifecycle(s).restart(name)).text();
-    }
-
-    public String stop(IocName name) throws MBeanException {
-        return changing("stop", name, false, s -> new Lifecycle(s).stop(name)).text();
-    }
-
-    public String enable(IocName name) throws MBeanException {
-        return changing("enable", name, false, s -> new Lifecycle(s).enable(name)).text();
-    }
-
-    public String disable(IocName name) throws MBeanException {
-        return changing("disable", name, false, s -> new Lifecycle(s).disable(name)).text();
+    /** {@code start}, {@code stop}, … of IOC {@code name}; the transcript (a start's ends with the verdict line). */
+    String act(UnitAction action, IocName name) throws MBeanException {
+        return changing(action.word(), name, false, s -> action.on(new Lifecycle(s), name)).text();
     }
 
     /** {@code inspect NAME} as a structure ({@link Inspector#trace}). */

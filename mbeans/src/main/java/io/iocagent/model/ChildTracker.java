@@ -2,6 +2,7 @@ package io.iocagent.model;
 
 import io.iocagent.crash.ChildExit;
 import io.iocagent.procserv.LogEvent;
+import io.iocagent.systemd.ActiveState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -339,22 +340,21 @@ final class ChildTracker {
      * @param activeState  systemd's ActiveState
      * @param logReadable  the last read of the log did not fail
      */
-    Readiness readiness(boolean systemdKnown, String activeState, boolean logReadable, Instant now) {
+    Readiness readiness(boolean systemdKnown, ActiveState activeState, boolean logReadable, Instant now) {
         if (!systemdKnown) {
             return Readiness.UNKNOWN;
         }
         Instant since = now.minus(window);
         deaths.removeIf(d -> d.at().isBefore(since));
         serviceRestarts.removeIf(t -> t.isBefore(since));
-        switch (activeState) {
-            case "failed":
-                return Readiness.FAILED;
-            case "activating":
-                return serviceRestarts.size() >= 2 ? Readiness.CRASH_LOOP : Readiness.STARTING;
-            case "active", "reloading", "refreshing":
-                break;
-            default:
-                return Readiness.STOPPED;
+        if (activeState == ActiveState.FAILED) {
+            return Readiness.FAILED;
+        }
+        if (activeState == ActiveState.ACTIVATING) {
+            return serviceRestarts.size() >= 2 ? Readiness.CRASH_LOOP : Readiness.STARTING;
+        }
+        if (!activeState.isUp()) {
+            return Readiness.STOPPED;
         }
         if (!logReadable) {
             return Readiness.UNKNOWN;

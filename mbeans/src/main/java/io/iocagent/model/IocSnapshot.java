@@ -1,6 +1,7 @@
 package io.iocagent.model;
 
 import io.iocagent.crash.ChildExit;
+import io.iocagent.systemd.ActiveState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,9 @@ import java.util.Map;
  *
  * @param name               IOC name
  * @param installed          {@code NAME.conf} exists
- * @param activeState        systemd ActiveState; {@code unknown} while systemd is unreachable or was never asked about the unit
+ * @param active             systemd's ActiveState, typed; {@link ActiveState#UNKNOWN} while systemd is unreachable,
+ *                           was never asked about the unit, or answered a word this project does not know.
+ *                           Surfaces print {@link #activeState()}
  * @param subState           systemd SubState
  * @param enabled            unit file state is enabled
  * @param readiness          see {@link Readiness}
@@ -40,7 +43,7 @@ import java.util.Map;
  * @param responsiveness     what the hang probe found about the current child's Channel Access server
  *                           ({@link Responsiveness#UNPROBED} when it does not apply)
  */
-public record IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
+public record IocSnapshot(String name, boolean installed, ActiveState active, String subState, boolean enabled,
                           Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
                           long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
                           String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
@@ -54,32 +57,48 @@ public record IocSnapshot(String name, boolean installed, String activeState, St
         endpoints = endpoints == null ? IocEndpoints.NONE : endpoints;
         orphanPids = orphanPids == null ? List.of() : List.copyOf(orphanPids);
         responsiveness = responsiveness == null ? Responsiveness.UNPROBED : responsiveness;
+        active = active == null ? ActiveState.UNKNOWN : active;
     }
 
     /** A snapshot the hang probe did not find anything about ({@link Responsiveness#UNPROBED}). */
-    public IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
+    public IocSnapshot(String name, boolean installed, ActiveState active, String subState, boolean enabled,
                        Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
                        long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
                        String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
                        String confPath, String logPath, String command, String workingDirectory, String lastError,
                        ChildExit lastExit, Map<String, Long> childExits, IocEndpoints endpoints, List<Integer> orphanPids) {
-        this(name, installed, activeState, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
+        this(name, installed, active, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
                 serviceRestarts, childRestarts, startedAt, socketPath, socketState, consoleClients, recvQueue, sendQueue,
                 confPath, logPath, command, workingDirectory, lastError, lastExit, childExits, endpoints, orphanPids,
                 Responsiveness.UNPROBED);
     }
 
     /** A snapshot without CA/PVA endpoints ({@link IocEndpoints#NONE}), without orphans, not probed. */
-    public IocSnapshot(String name, boolean installed, String activeState, String subState, boolean enabled,
+    public IocSnapshot(String name, boolean installed, ActiveState active, String subState, boolean enabled,
                        Readiness readiness, int mainPid, int childPid, double cpuSeconds, long memoryBytes,
                        long serviceRestarts, long childRestarts, Instant startedAt, String socketPath,
                        String socketState, List<ConsoleClientInfo> consoleClients, int recvQueue, int sendQueue,
                        String confPath, String logPath, String command, String workingDirectory, String lastError,
                        ChildExit lastExit, Map<String, Long> childExits) {
-        this(name, installed, activeState, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
+        this(name, installed, active, subState, enabled, readiness, mainPid, childPid, cpuSeconds, memoryBytes,
                 serviceRestarts, childRestarts, startedAt, socketPath, socketState, consoleClients, recvQueue, sendQueue,
                 confPath, logPath, command, workingDirectory, lastError, lastExit, childExits, IocEndpoints.NONE, List.of(),
                 Responsiveness.UNPROBED);
+    }
+
+    /** The unit's ActiveState as systemd words it ({@code active}, {@code failed}, …; {@code unknown}): what surfaces show. */
+    public String activeState() {
+        return active.word();
+    }
+
+    /** True when the unit's ActiveState is known (systemd answered, with a word this project knows). */
+    public boolean stateKnown() {
+        return active != ActiveState.UNKNOWN;
+    }
+
+    /** True while the unit's processes run ({@link ActiveState#isUp}: active, reloading, refreshing). */
+    public boolean up() {
+        return active.isUp();
     }
 
     /** Seconds since {@link #startedAt}, or -1 when not active. */

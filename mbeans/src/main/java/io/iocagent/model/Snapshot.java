@@ -1,5 +1,6 @@
 package io.iocagent.model;
 
+import io.iocagent.systemd.ActiveState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -59,6 +60,6 @@ public record Snapshot(Instant takenAt, String mode, String confDirectory, boole
         if (!systemdConnected) {
             return -1;
         }
-        return iocs.values().stream().filter(i -> i.activeState().equals("active")).count();
+        return iocs.values().stream().filter(i -> i.active() == ActiveState.ACTIVE).count();
     }
 }

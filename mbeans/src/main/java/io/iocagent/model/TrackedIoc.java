@@ -6,6 +6,7 @@ import io.iocagent.procserv.LogEvent;
 import io.iocagent.procserv.LogPosition;
 import io.iocagent.procserv.LogFile;
 import io.iocagent.procserv.LogReader;
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.systemd.UnitState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,9 +28,6 @@ import org.slf4j.LoggerFactory;
 final class TrackedIoc {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackedIoc.class);
-
-    /** The {@code activeState} of a snapshot while systemd cannot be asked, or was never asked about this unit. */
-    static final String UNKNOWN_STATE = "unknown";
 
     private final IocName name;
     private final Layout layout;
@@ -218,17 +216,17 @@ final class TrackedIoc {
         IocFacts.Usage used = IocFacts.usage(unit, Optional.ofNullable(usage));
         double cpuSeconds = used.cpuNanos().isPresent() ? used.cpuNanos().getAsLong() / 1e9 : Double.NaN;
         long memoryBytes = used.memoryBytes().orElse(-1);
-        boolean known = systemdConnected && unit != null; // else the last state read may be stale: say so
+        boolean known = systemdConnected && unit != null;
         int childPid = active ? tracker.childPid() : -1;
         Responsiveness answers = responsiveness(childPid);
-        Readiness readiness = tracker.readiness(systemdConnected && unit != null, unit == null ? "" : unit.activeState(), logReadable, now);
+        Readiness readiness = tracker.readiness(known, known ? unit.active() : ActiveState.UNKNOWN, logReadable, now);
         if (readiness == Readiness.READY && answers.state() == Responsiveness.State.UNRESPONSIVE) {
             readiness = Readiness.HUNG;
         }
         return new IocSnapshot(
                 name.value(),
                 conf != null,
-                known ? unit.activeState() : UNKNOWN_STATE,
+                known ? unit.active() : ActiveState.UNKNOWN, // the last state read may be stale: say so
                 known ? unit.subState() : "",
                 unit != null && unit.unitFileState().startsWith("enabled"),
                 readiness,

@@ -1,5 +1,7 @@
 package io.iocagent.probe;
 
+import io.iocagent.ca.CaMessages;
+import io.iocagent.ca.CaReplies;
 import io.iocagent.conf.IocName;
 import io.iocagent.model.Responsiveness;
 import java.io.IOException;
@@ -41,6 +43,9 @@ final class Circuit {
      * a flood costs the probe thread a bounded amount of reading.
      */
     static final int MAX_UNSOLICITED_BYTES = 64 * 1024;
+
+    /** What the IOC's {@code casr} shows as this circuit's user. */
+    static final String CLIENT = "ioc-agent-probe";
 
     private static final Logger LOG = LoggerFactory.getLogger(Circuit.class);
     /** This client's id of its only channel, and of its only subscription. */
@@ -98,7 +103,7 @@ final class Circuit {
                 channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                out = CaMessages.greeting();
+                out = CaMessages.greeting(CLIENT);
                 if (beat != Beat.NONE && beat != Beat.UNUSABLE) {
                     beat = Beat.CONNECTING;
                     lastValue = null;

@@ -3,6 +3,7 @@
  * reused TCP circuit per IOC, for a protocol-level echo that needs no PV name (and, for an IOC with
  * a heartbeat PV, watches that PV's value change on the same circuit), and hands what it
  * found to the model ({@code model.Refresher#probed}), which turns K failures in a row into
- * {@code Readiness.HUNG}. Depends on {@code model}, {@code conf} and {@code ca} (the PV name rule) only; no surface talks to it.
+ * {@code Readiness.HUNG}. Speaks CA through {@code ca} (its messages, and the PV name rule);
+ * depends on {@code ca}, {@code conf} and {@code model} only; no surface talks to it.
  */
 package io.iocagent.probe;

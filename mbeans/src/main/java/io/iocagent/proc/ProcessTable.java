@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
- * Reads processes from {@code /proc} and control groups from {@code /sys/fs/cgroup}: the
- * replacement for {@code lsof}, {@code ps} and {@code find} in {@code list -v/-vv} and
- * {@code inspect}.
+ * Reads processes from {@code /proc} (and, through {@link ControlGroups}, control groups from
+ * {@code /sys/fs/cgroup}): the replacement for {@code lsof}, {@code ps} and {@code find} in
+ * {@code list -v/-vv} and {@code inspect}.
  *
  * <p>{@code /proc} changes while it is read. A process that exits mid-scan ({@code ENOENT},
  * {@code ESRCH}) is skipped without a word: it no longer holds anything. A process whose
@@ -40,7 +39,7 @@ public final class ProcessTable {
     private static final String SOCKET_LINK = "socket:[";
 
     private final Path proc;
-    private final Path cgroupRoot;
+    private final ControlGroups cgroups;
     private final long ticksPerSecond;
     private final long pageSize;
     private final IntFunction<String> userNames;
@@ -63,7 +62,7 @@ public final class ProcessTable {
     /** A table over other roots, for tests: {@code proc} laid out like {@code /proc}. */
     ProcessTable(Path proc, Path cgroupRoot, long ticksPerSecond, long pageSize, IntFunction<String> userNames) {
         this.proc = proc;
-        this.cgroupRoot = cgroupRoot;
+        this.cgroups = new ControlGroups(cgroupRoot);
         this.ticksPerSecond = ticksPerSecond;
         this.pageSize = pageSize;
         this.userNames = userNames;
@@ -339,86 +338,11 @@ public final class ProcessTable {
     }
 
     /**
-     * The PIDs in control group {@code controlGroup} and the groups below it, as systemd names it
-     * (its {@code ControlGroup} property, e.g. {@code /system.slice/system-epics\x2d.slice/...}).
-     * Used for CPU and memory figures when systemd's own accounting is off.
-     *
-     * <p>The hierarchy read is the first of {@code /sys/fs/cgroup/unified<cg>} (hybrid layout),
-     * {@code /sys/fs/cgroup<cg>} (pure cgroup v2) and {@code /sys/fs/cgroup/systemd<cg>} (named v1
-     * hierarchy) that holds a {@code cgroup.procs}. Each {@code cgroup.procs} lists the processes
-     * directly in its group, unsorted and possibly with duplicates; the result is deduplicated.
-     *
-     * @return the PIDs in reading order, each once; empty when no hierarchy has the group (e.g. the
-     *         unit is not running)
-     * @throws IllegalArgumentException when {@code controlGroup} is not an absolute group path or
-     *                                  contains {@code ..}
-     * @throws IOException              when a {@code cgroup.procs} exists but cannot be read
+     * The PIDs in control group {@code controlGroup} and the groups below it; see
+     * {@link ControlGroups#pids}.
      */
     public List<Integer> cgroupPids(String controlGroup) throws IOException {
-        if (!controlGroup.startsWith("/") || controlGroup.indexOf('\0') >= 0
-                || ("/" + controlGroup + "/").contains("/../")) {
-            throw new IllegalArgumentException("Not a control group path: '" + controlGroup + "'");
-        }
-        String relative = controlGroup.substring(1);
-        for (Path hierarchy : List.of(cgroupRoot.resolve("unified"), cgroupRoot, cgroupRoot.resolve("systemd"))) {
-            Path group = relative.isEmpty() ? hierarchy : hierarchy.resolve(relative);
-            if (Files.isRegularFile(group.resolve("cgroup.procs"))) {
-                return groupPids(group);
-            }
-        }
-        return List.of();
-    }
-
-    private static List<Integer> groupPids(Path group) throws IOException {
-        Set<Integer> pids = new LinkedHashSet<>();
-        collectGroupPids(group, pids);
-        return List.copyOf(pids);
-    }
-
-    private static void collectGroupPids(Path group, Set<Integer> pids) throws IOException {
-        List<String> lines;
-        List<Path> children = new ArrayList<>();
-        try {
-            lines = Files.readAllLines(group.resolve("cgroup.procs"), StandardCharsets.US_ASCII);
-            if (mayHaveChildren(group)) {
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(group, Files::isDirectory)) {
-                    entries.forEach(children::add);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return; // removed while being read: its processes went with it
-        } catch (DirectoryIteratorException e) {
-            if (e.getCause() instanceof NoSuchFileException) {
-                return;
-            }
-            throw e.getCause();
-        }
-        for (String line : lines) {
-            if (!line.isBlank()) {
-                pids.add(Integer.parseInt(line.trim()));
-            }
-        }
-        for (Path child : children) {
-            collectGroupPids(child, pids);
-        }
-    }
-
-    /**
-     * False when the group's {@code cgroup.stat} (cgroup v2) says it has no descendants: one small
-     * read instead of listing the group's directory and asking each of its some 20 entries whether
-     * it is a directory. True where there is no {@code cgroup.stat} (cgroup v1).
-     */
-    private static boolean mayHaveChildren(Path group) {
-        try {
-            for (String line : Files.readAllLines(group.resolve("cgroup.stat"), StandardCharsets.US_ASCII)) {
-                if (line.startsWith("nr_descendants ")) {
-                    return !line.substring("nr_descendants ".length()).trim().equals("0");
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            return true;
-        }
+        return cgroups.pids(controlGroup);
     }
 
     /** The PID a {@code /proc} entry name stands for, or -1 when it is not all digits. */

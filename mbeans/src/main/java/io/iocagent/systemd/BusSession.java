@@ -161,6 +161,11 @@ final class BusSession implements AutoCloseable {
         return await(send(path, method, args), System.nanoTime() + callTimeout.toNanos());
     }
 
+    /** {@link #call}, waiting as long as {@code action} needs ({@link Action#wait}). */
+    Object call(Action action, String path, Method method, Object... args) throws CallFailure {
+        return await(send(path, method, args), System.nanoTime() + action.wait(callTimeout).toNanos());
+    }
+
     /**
      * Sends a call without waiting, so that many can be in flight at once. The interface is the
      * method's declaring interface ({@link Systemd1Manager} or {@code Properties}).
@@ -215,7 +220,7 @@ final class BusSession implements AutoCloseable {
             }
             if (deadlineNanos - System.nanoTime() <= 0) {
                 throw new CallFailure(CallFailure.Kind.TIMEOUT, "no reply to " + pending.method().getName()
-                        + " within " + callTimeout.toMillis() + " ms");
+                        + " in time");
             }
         }
         if (reply instanceof Error error) {

@@ -51,7 +51,7 @@ record ManagerEndpoint(String address, boolean userManager, Duration callTimeout
         switch (failure.kind()) {
             case TIMEOUT:
                 return new SystemdException(SystemdException.Reason.TIMEOUT,
-                        "systemd did not answer within " + seconds(callTimeout) + " when asked to "
+                        "systemd did not answer within " + seconds(action.wait(callTimeout)) + " when asked to "
                                 + action.describe() + ".",
                         "The manager may be busy (a daemon-reload, many queued jobs). Try again; if it persists,"
                                 + " check '" + systemctl() + " status' and the journal.",

@@ -280,7 +280,8 @@ public final class SystemdBus implements AutoCloseable {
 
     /** Reloads the manager's configuration, like {@code systemctl daemon-reload}; returns when done. */
     public void reload() {
-        link.invoke(Action.reload(), true, s -> s.call(BusSession.MANAGER_PATH, RELOAD));
+        Action reload = Action.reload();
+        link.invoke(reload, true, s -> s.call(reload, BusSession.MANAGER_PATH, RELOAD));
     }
 
     /** The directories the manager loads unit files from, in priority order (property {@code UnitPath}). */

@@ -1,6 +1,6 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +23,8 @@ import io.iocagent.systemd.SystemdException;
 import io.iocagent.testbed.ScriptTerminal;
 import io.iocagent.testbed.TestBed;
 import io.iocagent.testbed.Tmpfs;
+import io.iocagent.testbed.ModelBed;
+import io.iocagent.testbed.ModelRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,39 +49,30 @@ class DiskFullFaultIT {
 
     @Test
     void aFullLogDirectoryStopsNeitherTheModelNorItsReadingOnceThereIsRoomAgain() throws Exception {
-        try (ModelBed bed = ModelBed.open();
-             Tmpfs logs = Tmpfs.mount(bed.layout().logDir(), 512 * 1024);
-             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
-            String name = bed.bed().iocName("logfull");
-            IocSnapshot ready = bed.startReady(refresher, name);
-            ModelRecorder rec = ModelRecorder.of(refresher);
-            try {
-                long errorsBefore = refresher.current().refreshErrors();
-                logs.fill();
-                long filled = System.nanoTime();
-                int mark = rec.mark();
-                // Three more polls with the log directory full.
-                rec.await("three polls after the log directory filled up", mark, WAIT,
-                        s -> rec.all().stream().filter(seen -> seen.nanos() > filled).count() >= 3);
-                Snapshot full = refresher.current();
-                IocSnapshot i = full.iocs().get(name);
-                assertEquals(Readiness.READY, i.readiness(), "IOC " + name + " with its log directory full");
-                assertEquals(ready.mainPid(), i.mainPid());
-                assertEquals(ready.childPid(), i.childPid());
-                assertEquals(errorsBefore, full.refreshErrors(), "reading a log on a full file system is no refresh error");
-                assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "procServ runs on, systemd agrees");
+        withReadyIocOnASmallLogDirectory("logfull", (bed, logs, refresher, name, ready, rec) -> {
+            long errorsBefore = refresher.current().refreshErrors();
+            logs.fill();
+            long filled = System.nanoTime();
+            int mark = rec.mark();
+            // Three more polls with the log directory full.
+            rec.await("three polls after the log directory filled up", mark, WAIT,
+                    s -> rec.all().stream().filter(seen -> seen.nanos() > filled).count() >= 3);
+            Snapshot full = refresher.current();
+            IocSnapshot i = full.iocs().get(name);
+            assertEquals(Readiness.READY, i.readiness(), "IOC " + name + " with its log directory full");
+            assertEquals(ready.mainPid(), i.mainPid());
+            assertEquals(ready.childPid(), i.childPid());
+            assertEquals(errorsBefore, full.refreshErrors(), "reading a log on a full file system is no refresh error");
+            assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "procServ runs on, systemd agrees");
 
-                logs.free();
-                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + " the child's death read once there is room", mark, WAIT, ioc(name,
-                        s -> s.childRestarts() == 1 && s.lastExit() != null && s.lastExit().pid() == ready.childPid()
-                                && s.lastExit().signal() == 9));
-                rec.await(name + " READY again", mark, WAIT, ioc(name, s -> s.readiness() == Readiness.READY
-                        && s.childPid() > 0 && s.childPid() != ready.childPid()));
-            } finally {
-                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
-            }
-        }
+            logs.free();
+            ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+            rec.await(name + " the child's death read once there is room", mark, WAIT, ioc(name,
+                    s -> s.childRestarts() == 1 && s.lastExit() != null && s.lastExit().pid() == ready.childPid()
+                            && s.lastExit().signal() == 9));
+            rec.await(name + " READY again", mark, WAIT, ioc(name, s -> s.readiness() == Readiness.READY
+                    && s.childPid() > 0 && s.childPid() != ready.childPid()));
+        });
     }
 
     /**
@@ -90,41 +83,32 @@ class DiskFullFaultIT {
      */
     @Test
     void aChildThatDiesWhileTheLogDirectoryIsFullIsStillCountedAndTheNextOneIsFollowed() throws Exception {
-        try (ModelBed bed = ModelBed.open();
-             Tmpfs logs = Tmpfs.mount(bed.layout().logDir(), 512 * 1024);
-             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
-            String name = bed.bed().iocName("diefull");
-            IocSnapshot ready = bed.startReady(refresher, name);
-            ModelRecorder rec = ModelRecorder.of(refresher);
-            try {
-                Path log = bed.layout().logDir().resolve(name + ".log");
-                logs.fill();
-                long logBytes = fillLastPage(log);
-                int mark = rec.mark();
-                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + ": the death counted and the next child followed with the log directory full", mark, WAIT,
-                        ioc(name, s -> s.childRestarts() == 1 && s.childPid() > 0 && s.childPid() != ready.childPid()));
-                IocSnapshot after = refresher.current().iocs().get(name);
-                assertEquals(logBytes, Files.size(log), "procServ could write nothing to the full log directory");
-                assertTrue(after.lastExit() != null && after.lastExit().pid() == ready.childPid(),
-                        "IOC " + name + ": LastExit names the child that died unlogged: " + after.lastExit());
-                assertEquals(Map.of("unknown", 1L), after.childExits(), "IOC " + name + ": an exit of unknown reason counted");
-                assertTrue(ProcessHandle.of(after.childPid()).isPresent(), "the followed child " + after.childPid() + " lives");
-                assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "procServ runs on, systemd agrees");
+        withReadyIocOnASmallLogDirectory("diefull", (bed, logs, refresher, name, ready, rec) -> {
+            Path log = bed.layout().logDir().resolve(name + ".log");
+            logs.fill();
+            long logBytes = fillLastPage(log);
+            int mark = rec.mark();
+            ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+            rec.await(name + ": the death counted and the next child followed with the log directory full", mark, WAIT,
+                    ioc(name, s -> s.childRestarts() == 1 && s.childPid() > 0 && s.childPid() != ready.childPid()));
+            IocSnapshot after = refresher.current().iocs().get(name);
+            assertEquals(logBytes, Files.size(log), "procServ could write nothing to the full log directory");
+            assertTrue(after.lastExit() != null && after.lastExit().pid() == ready.childPid(),
+                    "IOC " + name + ": LastExit names the child that died unlogged: " + after.lastExit());
+            assertEquals(Map.of("unknown", 1L), after.childExits(), "IOC " + name + ": an exit of unknown reason counted");
+            assertTrue(ProcessHandle.of(after.childPid()).isPresent(), "the followed child " + after.childPid() + " lives");
+            assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "procServ runs on, systemd agrees");
 
-                logs.free();
-                int freed = rec.mark();
-                ProcessHandle.of(after.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + ": the next death read from the log once there is room", freed, WAIT, ioc(name,
-                        s -> s.childRestarts() == 2 && s.lastExit() != null && s.lastExit().pid() == after.childPid()
-                                && s.lastExit().signal() == 9));
-                rec.await(name + " READY again", freed, WAIT, ioc(name, s -> s.readiness() == Readiness.READY
-                        && s.childPid() > 0 && s.childPid() != after.childPid()));
-                assertEquals(Map.of("unknown", 1L, "signal_KILL", 1L), refresher.current().iocs().get(name).childExits());
-            } finally {
-                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
-            }
-        }
+            logs.free();
+            int freed = rec.mark();
+            ProcessHandle.of(after.childPid()).orElseThrow().destroyForcibly();
+            rec.await(name + ": the next death read from the log once there is room", freed, WAIT, ioc(name,
+                    s -> s.childRestarts() == 2 && s.lastExit() != null && s.lastExit().pid() == after.childPid()
+                            && s.lastExit().signal() == 9));
+            rec.await(name + " READY again", freed, WAIT, ioc(name, s -> s.readiness() == Readiness.READY
+                    && s.childPid() > 0 && s.childPid() != after.childPid()));
+            assertEquals(Map.of("unknown", 1L, "signal_KILL", 1L), refresher.current().iocs().get(name).childExits());
+        });
     }
 
     @Test
@@ -152,6 +136,27 @@ class DiskFullFaultIT {
             try (Stream<Path> files = Files.list(layout.confDir())) {
                 assertEquals(List.of(".disk-full-filler", name + ".conf"),
                         files.map(p -> p.getFileName().toString()).sorted().toList(), "no staged file left behind");
+            }
+        }
+    }
+
+    /** A test's body, given a READY stand-in {@code name} whose log directory is a 512 KiB tmpfs. */
+    private interface OnSmallLogDirectory {
+        void run(ModelBed bed, Tmpfs logs, Refresher refresher, String name, IocSnapshot ready, ModelRecorder rec)
+                throws Exception;
+    }
+
+    /** Runs {@code body} on a READY stand-in named after {@code base}, its log directory a 512 KiB tmpfs; stops it after. */
+    private static void withReadyIocOnASmallLogDirectory(String base, OnSmallLogDirectory body) throws Exception {
+        try (ModelBed bed = ModelBed.open();
+             Tmpfs logs = Tmpfs.mount(bed.layout().logDir(), 512 * 1024);
+             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
+            String name = bed.bed().iocName(base);
+            IocSnapshot ready = bed.startReady(refresher, name);
+            try {
+                body.run(bed, logs, refresher, name, ready, ModelRecorder.of(refresher));
+            } finally {
+                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
             }
         }
     }

@@ -14,6 +14,7 @@ import io.iocagent.testbed.Behaviour;
 import io.iocagent.testbed.EpicsBase;
 import io.iocagent.testbed.EpicsIoc;
 import io.iocagent.testbed.TestBed;
+import io.iocagent.testbed.ModelBed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

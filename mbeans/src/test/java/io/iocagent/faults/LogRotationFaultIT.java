@@ -1,11 +1,12 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
-import io.iocagent.model.Refresher;
+import io.iocagent.testbed.ModelRecorder;
+import io.iocagent.testbed.ReadyIoc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,33 +28,28 @@ class LogRotationFaultIT {
 
     @Test
     void aLogRenamedAndReopenedIsFollowedWithTheDeathWrittenInBetween() throws Exception {
-        try (ModelBed bed = ModelBed.open();
-             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
-            String name = bed.bed().iocName("rename");
-            IocSnapshot ready = bed.startReady(refresher, name);
-            ModelRecorder rec = ModelRecorder.of(refresher);
-            try {
-                Path log = Path.of(ready.logPath());
-                Files.move(log, log.resolveSibling(log.getFileName() + ".1"));
-                Files.createFile(log);
-                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + " the death written into the renamed log read, LastExit its SIGKILL", 0, WAIT, ioc(name,
-                        i -> i.childRestarts() == 1 && i.lastExit() != null && i.lastExit().pid() == ready.childPid()
-                                && i.lastExit().signal() == 9));
-                rec.await(name + " READY under the child started before the reopen", 0, WAIT, ioc(name,
-                        i -> i.readiness() == Readiness.READY && i.childPid() > 0 && i.childPid() != ready.childPid()));
-                int second = refresher.current().iocs().get(name).childPid();
+        try (ReadyIoc fixture = ReadyIoc.start("rename", Duration.ofSeconds(1))) {
+            String name = fixture.name();
+            IocSnapshot ready = fixture.ready();
+            ModelRecorder rec = fixture.recorder();
+            Path log = Path.of(ready.logPath());
+            Files.move(log, log.resolveSibling(log.getFileName() + ".1"));
+            Files.createFile(log);
+            ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+            rec.await(name + " the death written into the renamed log read, LastExit its SIGKILL", 0, WAIT, ioc(name,
+                    i -> i.childRestarts() == 1 && i.lastExit() != null && i.lastExit().pid() == ready.childPid()
+                            && i.lastExit().signal() == 9));
+            rec.await(name + " READY under the child started before the reopen", 0, WAIT, ioc(name,
+                    i -> i.readiness() == Readiness.READY && i.childPid() > 0 && i.childPid() != ready.childPid()));
+            int second = fixture.now().childPid();
 
-                hangUp(ready.mainPid()); // postrotate: procServ reopens NAME.log
-                ProcessHandle.of(second).orElseThrow().destroyForcibly();
-                rec.await(name + " the next death read from the new log", 0, WAIT, ioc(name,
-                        i -> i.childRestarts() == 2 && i.lastExit() != null && i.lastExit().pid() == second));
-                rec.await(name + " READY again", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
-                        && i.childPid() > 0 && i.childPid() != second));
-                assertEquals(ready.mainPid(), refresher.current().iocs().get(name).mainPid(), "procServ ran throughout");
-            } finally {
-                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
-            }
+            hangUp(ready.mainPid()); // postrotate: procServ reopens NAME.log
+            ProcessHandle.of(second).orElseThrow().destroyForcibly();
+            rec.await(name + " the next death read from the new log", 0, WAIT, ioc(name,
+                    i -> i.childRestarts() == 2 && i.lastExit() != null && i.lastExit().pid() == second));
+            rec.await(name + " READY again", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
+                    && i.childPid() > 0 && i.childPid() != second));
+            assertEquals(ready.mainPid(), fixture.now().mainPid(), "procServ ran throughout");
         }
     }
 

@@ -1,6 +1,6 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +8,8 @@ import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
 import io.iocagent.model.Refresher;
 import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.ModelBed;
+import io.iocagent.testbed.ModelRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
-import io.iocagent.model.Refresher;
-import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.ModelRecorder;
+import io.iocagent.testbed.ReadyIoc;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,64 +27,49 @@ class ProcessKillFaultIT {
 
     @Test
     void procServKilledIsRestartedBySystemdAndTheModelFollows() throws Exception {
-        try (ModelBed bed = ModelBed.open();
-             Refresher refresher = bed.refresher(Duration.ofSeconds(5))) {
-            String name = bed.bed().iocName("pskill");
-            IocSnapshot ready = bed.startReady(refresher, name);
-            ModelRecorder rec = ModelRecorder.of(refresher);
-            try {
-                ProcessHandle.of(ready.mainPid()).orElseThrow().destroyForcibly();
-                rec.await(name + " READY under a procServ systemd restarted", 0, WAIT, ioc(name,
-                        i -> i.readiness() == Readiness.READY && i.mainPid() > 0 && i.mainPid() != ready.mainPid()
-                                && i.serviceRestarts() == 1));
-                assertEquals("active", bed.bed().activeState(bed.unit(name).toString()), "systemd agrees");
-                assertEquals(0, refresher.current().iocs().get(name).childRestarts(), "systemd's restart, not procServ's");
-            } finally {
-                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
-            }
+        try (ReadyIoc fixture = ReadyIoc.start("pskill", Duration.ofSeconds(5))) {
+            String name = fixture.name();
+            IocSnapshot ready = fixture.ready();
+            ModelRecorder rec = fixture.recorder();
+            ProcessHandle.of(ready.mainPid()).orElseThrow().destroyForcibly();
+            rec.await(name + " READY under a procServ systemd restarted", 0, WAIT, ioc(name,
+                    i -> i.readiness() == Readiness.READY && i.mainPid() > 0 && i.mainPid() != ready.mainPid()
+                            && i.serviceRestarts() == 1));
+            assertEquals("active", fixture.bed().bed().activeState(fixture.bed().unit(name).toString()), "systemd agrees");
+            assertEquals(0, fixture.now().childRestarts(), "systemd's restart, not procServ's");
         }
     }
 
     @Test
     void childKilledIsACrashThatClearsOnceTheNewChildSettles() throws Exception {
-        try (ModelBed bed = ModelBed.open();
-             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
-            String name = bed.bed().iocName("chkill");
-            IocSnapshot ready = bed.startReady(refresher, name);
-            ModelRecorder rec = ModelRecorder.of(refresher);
-            try {
-                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + " CRASH_LOOP after its child was killed", 0, WAIT,
-                        ioc(name, i -> i.readiness() == Readiness.CRASH_LOOP));
-                rec.await(name + " READY again under a new child", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
-                        && i.childPid() > 0 && i.childPid() != ready.childPid() && i.childRestarts() == 1));
-                assertEquals(ready.mainPid(), refresher.current().iocs().get(name).mainPid(), "procServ restarted its child itself");
-            } finally {
-                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
-            }
+        try (ReadyIoc fixture = ReadyIoc.start("chkill", Duration.ofSeconds(1))) {
+            String name = fixture.name();
+            IocSnapshot ready = fixture.ready();
+            ModelRecorder rec = fixture.recorder();
+            ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+            rec.await(name + " CRASH_LOOP after its child was killed", 0, WAIT,
+                    ioc(name, i -> i.readiness() == Readiness.CRASH_LOOP));
+            rec.await(name + " READY again under a new child", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
+                    && i.childPid() > 0 && i.childPid() != ready.childPid() && i.childRestarts() == 1));
+            assertEquals(ready.mainPid(), fixture.now().mainPid(), "procServ restarted its child itself");
         }
     }
 
     @Test
     void aTruncatedLogIsFollowedOn() throws Exception {
-        try (ModelBed bed = ModelBed.open();
-             Refresher refresher = bed.refresher(Duration.ofSeconds(1))) {
-            String name = bed.bed().iocName("trunc");
-            IocSnapshot ready = bed.startReady(refresher, name);
-            ModelRecorder rec = ModelRecorder.of(refresher);
-            try {
-                try (FileChannel log = FileChannel.open(Path.of(ready.logPath()), StandardOpenOption.WRITE)) {
-                    log.truncate(0); // what logrotate's copytruncate does
-                }
-                ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
-                rec.await(name + " the death after the truncation seen, LastExit its SIGKILL", 0, WAIT, ioc(name,
-                        i -> i.childRestarts() == 1 && i.lastExit() != null && i.lastExit().pid() == ready.childPid()
-                                && i.lastExit().signal() == 9));
-                rec.await(name + " READY again", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
-                        && i.childPid() != ready.childPid()));
-            } finally {
-                bed.operator().stop(bed.unit(name), ModelBed.JOB_TIMEOUT);
+        try (ReadyIoc fixture = ReadyIoc.start("trunc", Duration.ofSeconds(1))) {
+            String name = fixture.name();
+            IocSnapshot ready = fixture.ready();
+            ModelRecorder rec = fixture.recorder();
+            try (FileChannel log = FileChannel.open(Path.of(ready.logPath()), StandardOpenOption.WRITE)) {
+                log.truncate(0); // what logrotate's copytruncate does
             }
+            ProcessHandle.of(ready.childPid()).orElseThrow().destroyForcibly();
+            rec.await(name + " the death after the truncation seen, LastExit its SIGKILL", 0, WAIT, ioc(name,
+                    i -> i.childRestarts() == 1 && i.lastExit() != null && i.lastExit().pid() == ready.childPid()
+                            && i.lastExit().signal() == 9));
+            rec.await(name + " READY again", 0, WAIT, ioc(name, i -> i.readiness() == Readiness.READY
+                    && i.childPid() != ready.childPid()));
         }
     }
 }

@@ -1,12 +1,14 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
 import io.iocagent.model.Refresher;
 import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.ModelBed;
+import io.iocagent.testbed.ModelRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.iocagent.faults;
 
-import static io.iocagent.faults.ModelRecorder.ioc;
+import static io.iocagent.testbed.ModelRecorder.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -10,6 +10,8 @@ import io.iocagent.model.Refresher;
 import io.iocagent.model.Snapshot;
 import io.iocagent.testbed.Behaviour;
 import io.iocagent.testbed.TestBed;
+import io.iocagent.testbed.ModelBed;
+import io.iocagent.testbed.ModelRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.iocagent.jmx;
 
+import io.iocagent.systemd.ActiveState;
 import io.iocagent.model.ConsoleClientInfo;
 import io.iocagent.model.IocSnapshot;
 import io.iocagent.model.Readiness;
@@ -62,7 +63,7 @@ final class FakeSnapshotSource implements SnapshotSource {
     /** An installed IOC in the given states, with plausible facts. */
     static IocSnapshot ioc(String name, String activeState, Readiness readiness) {
         boolean active = activeState.equals("active");
-        return new IocSnapshot(name, true, activeState, active ? "running" : "dead", true, readiness,
+        return new IocSnapshot(name, true, ActiveState.of(activeState), active ? "running" : "dead", true, readiness,
                 active ? 4242 : -1, active ? 4243 : -1, active ? 1.5 : Double.NaN, active ? 10_485_760L : -1,
                 0, 1, active ? Instant.parse("2026-11-24T09:00:00Z") : null, "/run/procserv/" + name + "/control",
                 active ? "LISTEN" : "ABSENT",

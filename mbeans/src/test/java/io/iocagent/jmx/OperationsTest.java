@@ -89,13 +89,10 @@ class OperationsTest {
         for (String verb : List.of("start", "stop", "restart", "enable", "disable", "remove")) {
             MBeanException e = assertThrows(MBeanException.class, () -> {
                 IocName ghost = new IocName("ghost");
-                switch (verb) {
-                    case "start" -> ops.start(ghost);
-                    case "stop" -> ops.stop(ghost);
-                    case "restart" -> ops.restart(ghost);
-                    case "enable" -> ops.enable(ghost);
-                    case "disable" -> ops.disable(ghost);
-                    default -> ops.remove(ghost);
+                if (verb.equals("remove")) {
+                    ops.remove(ghost);
+                } else {
+                    ops.act(UnitAction.valueOf(verb.toUpperCase(java.util.Locale.ROOT)), ghost);
                 }
             }, verb);
             assertTrue(e.getMessage().startsWith("No configuration found for IOC 'ghost' (looked in "
@@ -113,9 +110,9 @@ class OperationsTest {
         Operations ops = operations(new OfflineSessions(root));
         try (LogCapture audit = LogCapture.audit()) {
             ops.generate(dir.toString(), false);
-            assertThrows(MBeanException.class, () -> ops.stop(new IocName("ghost")));
+            assertThrows(MBeanException.class, () -> ops.act(UnitAction.STOP, new IocName("ghost")));
             try (SurfaceAudit.Mark surface = SurfaceAudit.begin()) {
-                assertThrows(MBeanException.class, () -> ops.start(new IocName("ghost")));
+                assertThrows(MBeanException.class, () -> ops.act(UnitAction.START, new IocName("ghost")));
             }
             assertThrows(MBeanException.class, () -> ops.view(new IocName("ghost"))); // reading operations: no line
 
@@ -199,7 +196,7 @@ class OperationsTest {
             for (int i = 0; i < 4; i++) {
                 calls.add(pool.submit(() -> {
                     go.await();
-                    return assertThrows(MBeanException.class, () -> ops.stop(new IocName("ghost")));
+                    return assertThrows(MBeanException.class, () -> ops.act(UnitAction.STOP, new IocName("ghost")));
                 }));
             }
             go.countDown();

@@ -1,5 +1,6 @@
 package io.iocagent.jmx;
 
+import io.iocagent.systemd.ActiveState;
 import static io.iocagent.jmx.FakeSnapshotSource.ioc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,7 @@ class SnapshotChangesTest {
     @Test
     void changesOfOtherAttributesAreNotNotified() {
         IocSnapshot a = ioc("a", "active", Readiness.READY);
-        IocSnapshot busier = new IocSnapshot("a", true, "active", "running", false, Readiness.READY, 1, 2, 99.0, 1L << 30,
+        IocSnapshot busier = new IocSnapshot("a", true, ActiveState.ACTIVE, "running", false, Readiness.READY, 1, 2, 99.0, 1L << 30,
                 3, 4, a.startedAt(), a.socketPath(), "LISTEN", List.of(), 2, 5, a.confPath(), a.logPath(), a.command(),
                 a.workingDirectory(), "ERROR: lost a device", null, java.util.Map.of());
         Snapshot before = source.publish(a);
@@ -59,7 +60,7 @@ class SnapshotChangesTest {
     }
 
     private static IocSnapshot exited(IocSnapshot a, int pid) {
-        return new IocSnapshot(a.name(), a.installed(), a.activeState(), a.subState(), a.enabled(), a.readiness(),
+        return new IocSnapshot(a.name(), a.installed(), a.active(), a.subState(), a.enabled(), a.readiness(),
                 a.mainPid(), a.childPid(), a.cpuSeconds(), a.memoryBytes(), a.serviceRestarts(), a.childRestarts(),
                 a.startedAt(), a.socketPath(), a.socketState(), a.consoleClients(), a.recvQueue(), a.sendQueue(),
                 a.confPath(), a.logPath(), a.command(), a.workingDirectory(), a.lastError(),

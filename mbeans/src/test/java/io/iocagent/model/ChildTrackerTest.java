@@ -1,5 +1,6 @@
 package io.iocagent.model;
 
+import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -76,7 +77,7 @@ class ChildTrackerTest {
     }
 
     private Readiness readiness(String activeState) {
-        return tracker.readiness(true, activeState, true, now);
+        return tracker.readiness(true, ActiveState.of(activeState), true, now);
     }
 
     // ---- plain states ----
@@ -105,8 +106,8 @@ class ChildTrackerTest {
         active();
         child(1, PROCSERV);
         marker();
-        assertEquals(Readiness.UNKNOWN, tracker.readiness(false, "active", true, now));
-        assertEquals(Readiness.UNKNOWN, tracker.readiness(true, "active", false, now));
+        assertEquals(Readiness.UNKNOWN, tracker.readiness(false, ActiveState.ACTIVE, true, now));
+        assertEquals(Readiness.UNKNOWN, tracker.readiness(true, ActiveState.ACTIVE, false, now));
     }
 
     // ---- FAILED ----
@@ -483,7 +484,7 @@ class ChildTrackerTest {
         ChildTracker other = new ChildTracker(Duration.ofSeconds(60), Duration.ofSeconds(10), pid -> parents.getOrDefault(pid, -1));
         other.acceptBacklog(backlog, now, now);
         other.unitObserved(true, NEW_PROCSERV, 0, now);
-        assertEquals(Readiness.STARTING, other.readiness(true, "active", true, now),
+        assertEquals(Readiness.STARTING, other.readiness(true, ActiveState.ACTIVE, true, now),
                 "another procServ than the child's parent: the backlog's child belongs to an ended run");
         assertEquals(-1, other.childPid());
     }
@@ -507,7 +508,7 @@ class ChildTrackerTest {
         ChildTracker undated = new ChildTracker(pid -> -1);
         undated.acceptBacklog(two, null, now);
         undated.unitObserved(true, PROCSERV, 0, now);
-        assertEquals(Readiness.STARTING, undated.readiness(true, "active", true, now), "a log of unknown age proves nothing");
+        assertEquals(Readiness.STARTING, undated.readiness(true, ActiveState.ACTIVE, true, now), "a log of unknown age proves nothing");
     }
 
     @Test
@@ -517,14 +518,14 @@ class ChildTrackerTest {
                 new LogEvent.ChildStarted(2, 2), new LogEvent.InitComplete(3), new LogEvent.ChildShuttingDown(4),
                 new LogEvent.ChildStarted(5, 3), new LogEvent.ChildShuttingDown(6)), now.minusSeconds(5), now);
         afterMarker.unitObserved(true, PROCSERV, 0, now);
-        assertEquals(Readiness.STARTING, afterMarker.readiness(true, "active", true, now),
+        assertEquals(Readiness.STARTING, afterMarker.readiness(true, ActiveState.ACTIVE, true, now),
                 "the marker resets the count and a death after it is no early death: one early death only");
 
         ChildTracker oneDeath = new ChildTracker(pid -> -1);
         oneDeath.acceptBacklog(List.of(new LogEvent.ChildShuttingDown(0), new LogEvent.ChildStarted(1, 1),
                 new LogEvent.ChildShuttingDown(2)), now.minusSeconds(5), now);
         oneDeath.unitObserved(true, PROCSERV, 0, now);
-        assertEquals(Readiness.STARTING, oneDeath.readiness(true, "active", true, now),
+        assertEquals(Readiness.STARTING, oneDeath.readiness(true, ActiveState.ACTIVE, true, now),
                 "a banner before any child is seen is no death of a known child");
     }
 

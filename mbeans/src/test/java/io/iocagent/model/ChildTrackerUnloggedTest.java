@@ -1,5 +1,6 @@
 package io.iocagent.model;
 
+import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +49,7 @@ class ChildTrackerUnloggedTest {
     }
 
     private Readiness readiness() {
-        return tracker.readiness(true, "active", true, now);
+        return tracker.readiness(true, ActiveState.ACTIVE, true, now);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.iocagent.probe;
 
+import io.iocagent.ca.CaMessages;
+import io.iocagent.systemd.ActiveState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,7 +236,7 @@ class HangProbeTest {
     /** An IOC of {@code readiness} whose child is {@code childPid} (not running when not positive). */
     static IocSnapshot ioc(String name, Readiness readiness, int childPid) {
         boolean active = childPid > 0;
-        return new IocSnapshot(name, true, active ? "active" : "inactive", active ? "running" : "dead", true,
+        return new IocSnapshot(name, true, active ? ActiveState.ACTIVE : ActiveState.INACTIVE, active ? "running" : "dead", true,
                 readiness, active ? childPid - 1 : -1, childPid, Double.NaN, -1, 0, 0, null, "/run/x/" + name,
                 "ABSENT", List.of(), 0, 0, "/tmp/conf.d/" + name + ".conf", "/tmp/log/" + name + ".log",
                 "./st.cmd", "/opt/iocs/" + name, "", null, Map.of());

@@ -79,6 +79,18 @@ class ManagerEndpointTest {
     }
 
     @Test
+    void aDaemonReloadWaitsAsLongAsSystemctlWouldWhateverTheCallTimeout() {
+        ManagerEndpoint agent = ManagerEndpoint.of("unix:path=/run/user/1000/bus", Duration.ofSeconds(10));
+        assertEquals(Duration.ofSeconds(180), Action.reload().wait(Duration.ofSeconds(10)));
+        assertEquals(Duration.ofSeconds(600), Action.reload().wait(Duration.ofSeconds(600)), "a longer call timeout wins");
+        assertEquals(Duration.ofSeconds(10), Action.manageUnit("start", UNIT).wait(Duration.ofSeconds(10)));
+
+        SystemdException e = agent.explain(Action.reload(), new CallFailure(CallFailure.Kind.TIMEOUT, "no reply"));
+        assertEquals("systemd did not answer within 180 s when asked to reload its configuration (daemon-reload).",
+                e.problem());
+    }
+
+    @Test
     void timeoutsAndOtherErrorsAreWordedWithoutStackTraces() {
         SystemdException timeout = SYSTEM.explain(Action.read("read the state of", UNIT),
                 new CallFailure(CallFailure.Kind.TIMEOUT, "no reply"));

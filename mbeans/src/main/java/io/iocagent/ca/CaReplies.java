@@ -1,22 +1,24 @@
-package io.iocagent.probe;
+package io.iocagent.ca;
 
 import java.nio.ByteBuffer;
 
 /**
  * Reads the byte stream a CA server sends on one circuit, message by message, and tells a
- * {@link Heard} about the few messages the probe asks for: ECHO replies, the answer to a channel
- * create, value updates of a subscription, errors. Everything else (the server's VERSION,
+ * {@link Heard} about the few messages this project asks for: ECHO replies, the answer to a channel
+ * create, value updates of a subscription, errors (the hang probe's), the answers to a name search
+ * ({@link CaNameSearch}'s). Everything else (the server's VERSION,
  * ACCESS_RIGHTS, anything a server may add) is skipped without being buffered, and of a value
  * update only its first {@link #MAX_VALUE_BYTES} are kept, so a peer that sends much, or
  * nonsense, costs no memory. Handles the extended header ({@code payload size 0xFFFF} and
  * {@code data count 0}: two 32-bit sizes follow).
  *
- * <p>Not thread-safe: the probe's thread owns it.
+ * <p>Not thread-safe: one reader per circuit, used by one thread; a new circuit needs a new reader
+ * (it starts at a message boundary).
  */
-final class CaReplies {
+public final class CaReplies {
 
-    /** What a circuit hears; every method has a no-op default. Called on the probe's thread. */
-    interface Heard {
+    /** What a circuit hears; every method has a no-op default. Called on the reading thread. */
+    public interface Heard {
         default void echo() {
         }
 
@@ -38,10 +40,18 @@ final class CaReplies {
         /** {@code CA_PROTO_ERROR}: the server refused a request of this circuit. */
         default void error() {
         }
+
+        /** The server serves the name of search {@code searchId} ({@code CA_PROTO_SEARCH} answered). */
+        default void found(int searchId) {
+        }
+
+        /** The server does not serve the name of search {@code searchId} ({@code CA_PROTO_NOT_FOUND}). */
+        default void notFound(int searchId) {
+        }
     }
 
     /** Of a value update, the bytes kept: a DBR_STRING (40) padded to 8. */
-    static final int MAX_VALUE_BYTES = 40;
+    public static final int MAX_VALUE_BYTES = 40;
     private static final int EXTENDED_BYTES = 24;
     private static final Heard NOTHING = new Heard() {
     };
@@ -59,7 +69,7 @@ final class CaReplies {
      *
      * @return the number of complete ECHO messages among them
      */
-    int feed(ByteBuffer in) {
+    public int feed(ByteBuffer in) {
         return feed(in, NOTHING);
     }
 
@@ -68,7 +78,7 @@ final class CaReplies {
      *
      * @return the number of complete ECHO messages among them
      */
-    int feed(ByteBuffer in, Heard heard) {
+    public int feed(ByteBuffer in, Heard heard) {
         int echoes = 0;
         while (in.hasRemaining()) {
             if (capture > 0) {
@@ -119,6 +129,8 @@ final class CaReplies {
                 case CaMessages.CREATE_CHAN -> heard.channel(p1, p2);
                 case CaMessages.CREATE_CH_FAIL -> heard.channelFailed(p1);
                 case CaMessages.ERROR -> heard.error();
+                case CaMessages.SEARCH -> heard.found(p2);
+                case CaMessages.NOT_FOUND -> heard.notFound(p2);
                 case CaMessages.EVENT_ADD -> {
                     subscription = p2;
                     status = p1;

@@ -1,4 +1,4 @@
-package io.iocagent.faults;
+package io.iocagent.testbed;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.conf.IocPort;
@@ -12,8 +12,6 @@ import io.iocagent.posix.Account;
 import io.iocagent.systemd.SystemdBus;
 import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;
-import io.iocagent.testbed.Behaviour;
-import io.iocagent.testbed.TestBed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,10 +25,10 @@ import java.time.Duration;
  * (with {@code --holdoff=1}, so procServ restarts a dying child after one second) linked into the
  * bed's manager, and a second {@link SystemdBus} that acts on units the way an operator would.
  */
-final class ModelBed implements AutoCloseable {
+public final class ModelBed implements AutoCloseable {
 
-    static final Duration CALL_TIMEOUT = SystemdBus.DEFAULT_CALL_TIMEOUT; // a daemon-reload of a busy shared manager can take seconds
-    static final Duration JOB_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration CALL_TIMEOUT = SystemdBus.DEFAULT_CALL_TIMEOUT; // a daemon-reload of a busy shared manager can take seconds
+    public static final Duration JOB_TIMEOUT = Duration.ofSeconds(30);
 
     private final TestBed bed;
     private final SystemdBus operator;
@@ -43,7 +41,7 @@ final class ModelBed implements AutoCloseable {
     }
 
     /** Opens a test bed (skipping or failing the test as {@link TestBed#open} does) and links the template. */
-    static ModelBed open() {
+    public static ModelBed open() {
         TestBed bed = TestBed.open();
         SystemdBus bus = null;
         try {
@@ -64,40 +62,40 @@ final class ModelBed implements AutoCloseable {
         }
     }
 
-    TestBed bed() {
+    public TestBed bed() {
         return bed;
     }
 
-    Layout layout() {
+    public Layout layout() {
         return layout;
     }
 
     /** The operator's connection: start, stop, restart as {@code systemctl} would. */
-    SystemdBus operator() {
+    public SystemdBus operator() {
         return operator;
     }
 
-    UnitName unit(String name) {
+    public UnitName unit(String name) {
         return UnitName.of(layout.templatePrefix(), name);
     }
 
     /** A refresher over this bed's layout and manager; the caller starts and closes it. */
-    Refresher refresher(Duration pollInterval) {
+    public Refresher refresher(Duration pollInterval) {
         return refresher(pollInterval, bed.busAddress());
     }
 
     /** A refresher that reaches the manager at {@code busAddress} (a proxy a test can cut). */
-    Refresher refresher(Duration pollInterval, String busAddress) {
+    public Refresher refresher(Duration pollInterval, String busAddress) {
         return new Refresher(layout, () -> SystemdBus.connect(busAddress, CALL_TIMEOUT), pollInterval, Clock.systemUTC());
     }
 
     /** Installs stand-in {@code name} the way install does: conf staged elsewhere, renamed into place. */
-    void install(String name, Behaviour behaviour) throws IOException {
+    public void install(String name, Behaviour behaviour) throws IOException {
         install(name, bed.iocBoot(name, behaviour), "");
     }
 
     /** Installs the IOC whose {@code st.cmd} is in {@code dir}, with {@code extraLines} appended to its conf. */
-    void install(String name, Path dir, String extraLines) throws IOException {
+    public void install(String name, Path dir, String extraLines) throws IOException {
         String text = "IOC_CMD=\"./st.cmd\"\n"
                 + "IOC_CHDIR=\"" + dir + "\"\n"
                 + "IOC_PORT=\"" + IocPort.standard(layout.identity(), layout.runDir(), new IocName(name)) + "\"\n"
@@ -107,7 +105,7 @@ final class ModelBed implements AutoCloseable {
     }
 
     /** Installs a healthy stand-in {@code name}, starts the refresher and the unit; returns the IOC once READY. */
-    IocSnapshot startReady(Refresher refresher, String name) throws Exception {
+    public IocSnapshot startReady(Refresher refresher, String name) throws Exception {
         install(name, Behaviour.HEALTHY);
         ModelRecorder rec = ModelRecorder.of(refresher);
         refresher.start();

@@ -1,4 +1,4 @@
-package io.iocagent.faults;
+package io.iocagent.testbed;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -15,15 +15,15 @@ import java.util.function.Predicate;
  * Every snapshot a {@link Refresher} published, in order, with when it arrived: a fault test
  * asserts both on what the model ends up saying and on what it said on the way (a listener's view).
  */
-final class ModelRecorder {
+public final class ModelRecorder {
 
     /** One published snapshot and {@link System#nanoTime()} at its arrival. */
-    record Seen(long nanos, Snapshot snapshot) {
+    public record Seen(long nanos, Snapshot snapshot) {
     }
 
     private final List<Seen> seen = new ArrayList<>();
 
-    static ModelRecorder of(Refresher refresher) {
+    public static ModelRecorder of(Refresher refresher) {
         ModelRecorder r = new ModelRecorder();
         refresher.addListener((old, next) -> r.add(next));
         return r;
@@ -35,12 +35,12 @@ final class ModelRecorder {
     }
 
     /** Everything published so far. */
-    synchronized List<Seen> all() {
+    public synchronized List<Seen> all() {
         return List.copyOf(seen);
     }
 
     /** Where the next published snapshot will be: pass it to {@link #await} to look only at later ones. */
-    synchronized int mark() {
+    public synchronized int mark() {
         return seen.size();
     }
 
@@ -48,7 +48,7 @@ final class ModelRecorder {
      * Waits for a snapshot, published at or after {@code mark}, that satisfies {@code condition};
      * returns when it arrived ({@link System#nanoTime()}).
      */
-    synchronized long await(String what, int mark, Duration timeout, Predicate<Snapshot> condition)
+    public synchronized long await(String what, int mark, Duration timeout, Predicate<Snapshot> condition)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int from = mark;
@@ -67,7 +67,8 @@ final class ModelRecorder {
         }
     }
 
-    static Predicate<Snapshot> ioc(String name, Predicate<IocSnapshot> condition) {
+    /** A condition on IOC {@code name}, false while the snapshot does not hold it. */
+    public static Predicate<Snapshot> ioc(String name, Predicate<IocSnapshot> condition) {
         return s -> s.iocs().containsKey(name) && condition.test(s.iocs().get(name));
     }
 }

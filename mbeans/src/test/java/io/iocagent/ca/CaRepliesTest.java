@@ -1,4 +1,4 @@
-package io.iocagent.probe;
+package io.iocagent.ca;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Reading a CA server's byte stream in pieces, honest and hostile, and the greeting a watching client sends. */
 class CaRepliesTest {
 
     private static byte[] header(int command, int payload, int count) {
@@ -74,7 +75,7 @@ class CaRepliesTest {
 
     @Test
     void theGreetingIsVersionClientNameAndEchoPaddedToEightBytes() {
-        ByteBuffer g = CaMessages.greeting();
+        ByteBuffer g = CaMessages.greeting("ioc-agent-probe");
         assertEquals(0, g.remaining() % 8, "CA payloads are padded to 8 bytes");
         assertEquals(CaMessages.VERSION, g.getShort(0));
         assertEquals(CaMessages.MINOR_VERSION, g.getShort(6));
@@ -126,6 +127,27 @@ class CaRepliesTest {
         public void error() {
             events.add("error");
         }
+
+        @Override
+        public void found(int searchId) {
+            events.add("found " + searchId);
+        }
+
+        @Override
+        public void notFound(int searchId) {
+            events.add("not found " + searchId);
+        }
+    }
+
+    @Test
+    void searchAnswersAreHeardWithTheSearchIdOfTheirSecondParameterAndTheirPayloadSkipped() {
+        byte[] minorVersion = ByteBuffer.allocate(8).putShort((short) 13).array(); // rsrv's TCP search reply payload
+        byte[] stream = concat(header(CaMessages.SEARCH, 8, 5064, 0, -1, 0x10C), minorVersion,
+                header(CaMessages.ECHO, 0, 0, 0, 0, 0),
+                header(CaMessages.NOT_FOUND, 0, CaMessages.DOREPLY, 13, 0x10D, 0x10D));
+        Said said = new Said();
+        assertEquals(1, new CaReplies().feed(ByteBuffer.wrap(stream), said));
+        assertEquals(List.of("found 268", "echo", "not found 269"), said.events);
     }
 
     private static byte[] stringValue(String text) {
