@@ -8,45 +8,27 @@ import io.iocagent.ops.OperationException;
  * What an operator does to one IOC's unit, the operations the IOC MBean ({@code start()}) and the
  * Manager ({@code start(name)}) both offer: each is one call of {@link Lifecycle}, run by
  * {@link Operations#act} under the lock of changing operations, audited and followed by a refresh.
+ * A start or restart waits for the startup verdict; its transcript ends with the verdict line.
  */
 enum UnitAction {
-    /** Starts and waits for the startup verdict; the transcript ends with the verdict line. */
-    START("start") {
-        @Override
-        Object on(Lifecycle lifecycle, IocName name) throws OperationException {
-            return lifecycle.start(name);
-        }
-    },
-    /** Restarts (starts when stopped) and waits for the startup verdict. */
-    RESTART("restart") {
-        @Override
-        Object on(Lifecycle lifecycle, IocName name) throws OperationException {
-            return lifecycle.restart(name);
-        }
-    },
-    STOP("stop") {
-        @Override
-        Object on(Lifecycle lifecycle, IocName name) throws OperationException {
-            return lifecycle.stop(name);
-        }
-    },
-    ENABLE("enable") {
-        @Override
-        Object on(Lifecycle lifecycle, IocName name) throws OperationException {
-            return lifecycle.enable(name);
-        }
-    },
-    DISABLE("disable") {
-        @Override
-        Object on(Lifecycle lifecycle, IocName name) throws OperationException {
-            return lifecycle.disable(name);
-        }
-    };
+    START("start", Lifecycle::start),
+    RESTART("restart", Lifecycle::restart),
+    STOP("stop", Lifecycle::stop),
+    ENABLE("enable", Lifecycle::enable),
+    DISABLE("disable", Lifecycle::disable);
+
+    /** One call of {@link Lifecycle}; its value is not used (the transcript is the answer). */
+    @FunctionalInterface
+    private interface Call {
+        Object on(Lifecycle lifecycle, IocName name) throws OperationException;
+    }
 
     private final String word;
+    private final Call call;
 
-    UnitAction(String word) {
+    UnitAction(String word, Call call) {
         this.word = word;
+        this.call = call;
     }
 
     /** The operation's name, as the command line and the audit log spell it. */
@@ -54,5 +36,7 @@ enum UnitAction {
         return word;
     }
 
-    abstract Object on(Lifecycle lifecycle, IocName name) throws OperationException;
+    Object on(Lifecycle lifecycle, IocName name) throws OperationException {
+        return call.on(lifecycle, name);
+    }
 }

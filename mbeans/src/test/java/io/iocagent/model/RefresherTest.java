@@ -279,4 +279,61 @@ class RefresherTest {
                 () -> new Refresher(layout, Duration.ZERO, Clock.systemUTC(), () -> new FakeFeed(manager, closes)));
         assertEquals("pollInterval must be positive, got PT0S", e.getMessage());
     }
+
+    // ---- the log, the probe, listeners and refreshNow reach the snapshot without a poll ----
+
+    /** A child PID no process of this host has: its parent reads as gone. */
+    private static final int CHILD = 3_999_999;
+
+    private void log(String name, String text) throws IOException {
+        Files.writeString(layout.logFile(new IocName(name)), text, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void aLogLineReachesTheSnapshotWithoutAPollAndTheProbesFindingAtOnce() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        assertEquals(Readiness.STARTING, firstSnapshot().iocs().get("a").readiness());
+        List<Snapshot> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        refresher.addListener((before, now) -> published.add(now));
+
+        log("a", "@@@ The PID of new child \"./st.cmd\" is: " + CHILD + "\niocRun: All initialization complete\n");
+
+        Snapshot ready = await("IOC a READY after its log's marker", x -> x.iocs().get("a").readiness() == Readiness.READY);
+        assertEquals(CHILD, ready.iocs().get("a").childPid());
+        assertTrue(!published.isEmpty(), "listeners see the snapshots published");
+
+        refresher.probed(java.util.Map.of(new IocName("a"),
+                new Responsiveness(Responsiveness.State.UNRESPONSIVE, CHILD, 2.0)));
+        await("IOC a HUNG once the probe found it unresponsive", x -> x.iocs().get("a").readiness() == Readiness.HUNG);
+        refresher.probed(java.util.Map.of(new IocName("a"),
+                new Responsiveness(Responsiveness.State.RESPONSIVE, CHILD, 0.01)));
+        await("IOC a READY again once it answers", x -> x.iocs().get("a").readiness() == Readiness.READY);
+    }
+
+    @Test
+    void refreshNowPicksUpAChangeNoSignalAnnounced() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        firstSnapshot();
+        manager.held("a", "failed", "failed"); // no signal
+        refresher.refreshNow();
+        await("IOC a failed after refreshNow", x -> state(x, "a").equals("failed"));
+    }
+
+    @Test
+    void closingClosesTheConnectionAndTheSubscription() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        firstSnapshot();
+        refresher.close();
+        assertEquals(1, closes.get(), "the connection to systemd is closed");
+        assertEquals(0, manager.subscribers(), "the signal subscription is closed");
+        refresher.close();
+        assertEquals(1, closes.get(), "closing twice closes once");
+    }
 }

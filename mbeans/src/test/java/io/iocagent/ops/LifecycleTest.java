@@ -17,10 +17,8 @@ import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
 import io.iocagent.testbed.ScriptTerminal;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,12 +71,7 @@ class LifecycleTest {
     }
 
     private void log(String... lines) {
-        try {
-            Files.writeString(layout.logFile(A), String.join("\n", lines) + "\n", StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ProcServLogs.append(layout.logFile(A), lines);
     }
 
     /** A job that does what the default does and makes procServ log {@code lines} (a new child first). */
@@ -312,49 +305,8 @@ class LifecycleTest {
 
     // ---- what the progress line says, and the drift warnings' advice ----
 
-    /** A script's terminal whose progress line records each wait. */
-    private Lifecycle lifecycleShowing(List<String> waits) {
-        Terminal t = new Terminal() {
-            @Override
-            public void out(String line) {
-                out.add(line);
-            }
-
-            @Override
-            public void err(String line) {
-                err.add(line);
-            }
-
-            @Override
-            public Optional<String> ask(String prompt) {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean interactive() {
-                return false;
-            }
-
-            @Override
-            public boolean colour() {
-                return false;
-            }
-
-            @Override
-            public Progress progress() {
-                return new Progress() {
-                    @Override
-                    public void waitingFor(String what, java.time.Duration limit) {
-                        waits.add(what);
-                    }
-
-                    @Override
-                    public void close() {
-                        waits.add("(closed)");
-                    }
-                };
-            }
-        };
+    /** A lifecycle whose terminal's progress line records each wait in {@code t.waits}. */
+    private Lifecycle lifecycleShowing(TypedTerminal t) {
         return new Lifecycle(Session.withManager(layout, new Account(System.getProperty("user.name"), "g", 1000, root, true),
                 FAST, t, false, manager, manager));
     }
@@ -363,21 +315,22 @@ class LifecycleTest {
     void theProgressLineNamesEachWaitOfAStartAndAStop() throws Exception {
         install("");
         manager.held("a", "inactive", "dead").jobs(writing("iocRun: All initialization complete"));
-        List<String> waits = new ArrayList<>();
+        TypedTerminal t = TypedTerminal.typing();
+        List<String> waits = t.waits;
 
-        UnitState started = lifecycleShowing(waits).start(A);
+        UnitState started = lifecycleShowing(t).start(A);
 
         assertEquals("active", started.activeState());
         assertEquals(List.of("reloading the user manager", "systemd's start job for epics-@a.service",
                 "'All initialization complete' in " + layout.logFile(A), "initialized; watching for a crash", "(closed)"), waits);
 
         waits.clear();
-        lifecycleShowing(waits).stop(A);
+        lifecycleShowing(t).stop(A);
         assertEquals(List.of("systemd's stop job for epics-@a.service", "(closed)"), waits);
 
         waits.clear();
         manager.jobs(writing("iocRun: All initialization complete"));
-        UnitState restarted = lifecycleShowing(waits).restart(A);
+        UnitState restarted = lifecycleShowing(t).restart(A);
         assertEquals("active", restarted.activeState(), "restart returns the state reached");
         assertEquals("systemd's restart job for epics-@a.service", waits.get(1));
     }

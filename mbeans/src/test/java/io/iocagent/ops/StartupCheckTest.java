@@ -16,10 +16,8 @@ import io.iocagent.procserv.LogPosition;
 import io.iocagent.systemd.FakeManager;
 import io.iocagent.testbed.ScriptTerminal;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,12 +76,7 @@ class StartupCheckTest {
     }
 
     private void log(String... lines) {
-        try {
-            Files.writeString(layout.logFile(A), String.join("\n", lines) + "\n", StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ProcServLogs.append(layout.logFile(A), lines);
     }
 
     private StartupCheck.Outcome judge(LogPosition from) throws OperationException {

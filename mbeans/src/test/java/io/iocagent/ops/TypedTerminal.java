@@ -9,13 +9,16 @@ import java.util.Optional;
 
 /**
  * A person at a terminal, for unit tests of prompts: interactive, answering each prompt with the
- * next of the given lines (closed input once they run out), keeping what was written and asked.
+ * next of the given lines (closed input once they run out), keeping what was written, asked and
+ * what the progress line was told to wait for.
  */
 final class TypedTerminal implements Terminal {
 
     final List<String> out = new ArrayList<>();
     final List<String> err = new ArrayList<>();
     final List<String> prompts = new ArrayList<>();
+    /** What the progress line was told to wait for, in order; {@code (closed)} when it was closed. */
+    final List<String> waits = new ArrayList<>();
     private final Deque<String> answers;
     private final boolean colour;
 
@@ -58,5 +61,20 @@ final class TypedTerminal implements Terminal {
     @Override
     public boolean colour() {
         return colour;
+    }
+
+    @Override
+    public Progress progress() {
+        return new Progress() {
+            @Override
+            public void waitingFor(String what, java.time.Duration limit) {
+                waits.add(what);
+            }
+
+            @Override
+            public void close() {
+                waits.add("(closed)");
+            }
+        };
     }
 }
