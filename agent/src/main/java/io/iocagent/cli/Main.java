@@ -248,7 +248,8 @@ public final class Main {
             }
             return 0;
         }
-        ListFormat.table(rows, verbosity).forEach(t::out);
+        // one write, not one per row: standard output flushes every line (a thousand rows, a thousand writes)
+        t.out(String.join("\n", ListFormat.table(rows, verbosity)));
         if (report.accessLimited()) {
             t.err("Note: some directories are not readable by this user; the list may be incomplete.");
         }

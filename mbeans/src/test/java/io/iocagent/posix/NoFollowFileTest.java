@@ -71,6 +71,19 @@ class NoFollowFileTest {
     }
 
     @Test
+    void readAtMostReadsWhatAFileGrewToAfterTheOpenUpToOnePastTheLimit() throws Exception {
+        Path file = Files.writeString(dir.resolve("growing"), "0123456789");
+        try (NoFollowFile f = NoFollowFile.open(file)) {
+            Files.writeString(file, "x".repeat(5000), java.nio.file.StandardOpenOption.APPEND);
+            assertEquals(10, f.size(), "size is what the open saw");
+            assertEquals(5010, f.readAtMost(65536).length, "the whole grown file, not the size seen at the open");
+            byte[] capped = f.readAtMost(4096);
+            assertEquals(4097, capped.length, "one byte past a limit the file outgrew, so the caller sees 'too large'");
+            assertEquals("0123456789x", new String(capped, 0, 11, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void openInWalksOneComponentAndRefusesLinksAndPaths() throws Exception {
         Path sub = Files.createDirectories(dir.resolve("sub"));
         Files.writeString(sub.resolve("file"), "x");
