@@ -57,10 +57,10 @@ public record CgroupUsage(long cpuNanos, long memoryBytes) {
     /**
      * Reads the usage of many groups poll after poll with the rules above, doing per poll only what
      * must be done again: it remembers where each group's files are (so no poll probes a hierarchy
-     * that lacks them), and where memory must be summed from {@code /proc} it sums again only when
-     * the group's processes changed, when asked for fresh figures, or every {@code procEvery}-th
-     * read of the group (resident memory drifts slowly; the list of processes is one small cgroup
-     * file, walking {@code /proc} for each of them is not).
+     * that lacks them), and where memory must be summed from {@code /proc} it lists the group's
+     * processes and sums again only when asked for fresh figures (the model asks so for a unit
+     * whose child started or stopped) or every {@code procEvery}-th read of the group (resident
+     * memory drifts slowly); in between a read is one small file, {@code cpu.stat}.
      *
      * <p>Not thread-safe: one thread (the refresher's poll) owns it.
      */
@@ -70,7 +70,6 @@ public record CgroupUsage(long cpuNanos, long memoryBytes) {
         private static final class Known {
             Path v2; // the group's directory in the hierarchy with its cpu.stat; null: none (cgroup v1)
             boolean memoryFile; // v2 has memory.current
-            List<Integer> pids = List.of();
             long memory = -1;
             int readsSinceSum;
         }
@@ -120,19 +119,20 @@ public record CgroupUsage(long cpuNanos, long memoryBytes) {
             if (cpu.isPresent() && memory.isPresent()) {
                 return Optional.of(new CgroupUsage(cpu.getAsLong() * 1_000, memory.getAsLong()));
             }
+            if (cpu.isPresent() && !fresh && known.memory >= 0 && ++known.readsSinceSum < procEvery) {
+                // Between sums not even the group's process list is read: a child that started or
+                // died is noticed by its unit or its log, and its IOC read fresh (Refresher).
+                return Optional.of(new CgroupUsage(cpu.getAsLong() * 1_000, known.memory));
+            }
             try {
                 List<Integer> pids = processes.cgroupPids(controlGroup);
                 if (cpu.isPresent()) {
-                    known.readsSinceSum++;
-                    if (fresh || known.memory < 0 || !pids.equals(known.pids) || known.readsSinceSum >= procEvery) {
-                        long rss = 0;
-                        for (int pid : pids) {
-                            rss += processes.residentBytes(pid);
-                        }
-                        known.pids = pids;
-                        known.memory = rss;
-                        known.readsSinceSum = 0;
+                    long rss = 0;
+                    for (int pid : pids) {
+                        rss += processes.residentBytes(pid);
                     }
+                    known.memory = rss;
+                    known.readsSinceSum = 0;
                     return Optional.of(new CgroupUsage(cpu.getAsLong() * 1_000, known.memory));
                 }
                 long cpuSum = 0;
@@ -166,15 +166,22 @@ public record CgroupUsage(long cpuNanos, long memoryBytes) {
         }
     }
 
-    /** {@code usage_usec} of a {@code cpu.stat} file; empty when the file or the key is missing. */
+    /**
+     * {@code usage_usec} of a {@code cpu.stat} file; empty when the file or the key is missing.
+     * Read as bytes, not lines: a poll reads one per IOC, and {@code Files.readAllLines} allocates
+     * some 24 KiB of buffers for each small file.
+     */
     static OptionalLong cpuStatMicros(Path cpuStat) {
+        String key = "usage_usec ";
         try {
-            for (String line : Files.readAllLines(cpuStat, StandardCharsets.US_ASCII)) {
-                if (line.startsWith("usage_usec ")) {
-                    return OptionalLong.of(Long.parseLong(line.substring("usage_usec ".length()).trim()));
-                }
+            String text = new String(Files.readAllBytes(cpuStat), StandardCharsets.US_ASCII);
+            int at = text.startsWith(key) ? 0 : text.indexOf("\n" + key) + 1;
+            if (at < 0 || !text.startsWith(key, at)) {
+                return OptionalLong.empty();
             }
-            return OptionalLong.empty();
+            int from = at + key.length();
+            int to = text.indexOf('\n', from);
+            return OptionalLong.of(Long.parseLong(text.substring(from, to < 0 ? text.length() : to).trim()));
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }

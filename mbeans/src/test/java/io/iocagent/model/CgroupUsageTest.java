@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +88,7 @@ class CgroupUsageTest {
     }
 
     @Test
-    void aReaderSumsProcessMemoryAgainOnlyWhenTheProcessesChangeWhenAskedOrEveryNthRead() throws IOException {
+    void aReaderSumsProcessMemoryAgainOnlyWhenAskedOrEveryNthRead() throws IOException {
         String unit = "/user.slice/u.service";
         Path g = group("unified" + unit);
         Files.writeString(g.resolve("cpu.stat"), "usage_usec 7\n"); // no memory.current: no memory controller
@@ -111,8 +112,26 @@ class CgroupUsageTest {
         Files.createDirectories(root.resolve("proc/101"));
         Files.writeString(root.resolve("proc/101/statm"), "2000 300 50 10 0 200 0\n");
         Files.writeString(g.resolve("cgroup.procs"), "100\n101\n");
-        assertEquals(4 * first, reader.read(unit, false).orElseThrow().memoryBytes(),
-                "a process joined the group: summed again at once");
+        assertEquals(3 * first, reader.read(unit, false).orElseThrow().memoryBytes(),
+                "a process joined the group: between sums the group's list is not read");
+        assertEquals(4 * first, reader.read(unit, true).orElseThrow().memoryBytes(),
+                "a process joined the group: summed at the fresh read the model asks for");
+        Files.delete(g.resolve("cgroup.procs"));
+        assertEquals(new CgroupUsage(7_000, 4 * first), reader.read(unit, false).orElseThrow(),
+                "between sums no process file is read at all");
+    }
+
+    @Test
+    void cpuStatUsageIsFoundOnAnyLineAndAPrefixIsNoMatch() throws IOException {
+        Path stat = Files.createDirectories(root.resolve("g")).resolve("cpu.stat");
+        Files.writeString(stat, "nr_periods 0\nusage_usec_total 5\nusage_usec 1234\nuser_usec 1000\n");
+        assertEquals(OptionalLong.of(1234), CgroupUsage.cpuStatMicros(stat));
+        Files.writeString(stat, "usage_usec 99");
+        assertEquals(OptionalLong.of(99), CgroupUsage.cpuStatMicros(stat), "no final newline");
+        Files.writeString(stat, "usage_usec_total 5\n");
+        assertTrue(CgroupUsage.cpuStatMicros(stat).isEmpty(), "only a longer key");
+        Files.writeString(stat, "usage_usec 12x\n");
+        assertTrue(CgroupUsage.cpuStatMicros(stat).isEmpty(), "not a number");
     }
 
     @Test

@@ -133,6 +133,14 @@ class EndpointSurveyTest {
         return new EndpointSurvey(ProcessTable.over(proc(), root.resolve("cgroup")));
     }
 
+    /** IOC "a", process 101 holding the listener {@code ca}, surveyed once; its control groups. */
+    private Map<String, String> servingCaSurveyedOnce(EndpointSurvey survey, InetSocket ca) throws IOException {
+        process(101, ca.inode());
+        Map<String, String> groups = Map.of("a", group("a", 101));
+        survey.takeUnits(groups, Map.of(), dump(ca));
+        return groups;
+    }
+
     private static List<InetSocket> dump(InetSocket... sockets) {
         return List.of(sockets);
     }
@@ -159,10 +167,8 @@ class EndpointSurveyTest {
     @Test
     void clientsThatComeAndGoAreFoundInTheDumpAlone() throws IOException {
         InetSocket ca = listener(5064, 20);
-        process(101, ca.inode());
-        Map<String, String> groups = Map.of("a", group("a", 101));
         EndpointSurvey survey = survey();
-        survey.takeUnits(groups, Map.of(), dump(ca));
+        Map<String, String> groups = servingCaSurveyedOnce(survey, ca);
         long walks = survey.walks();
         InetSocket accepted = connection(LO, 5064, LO, 43210);
         InetSocket peer = connection(LO, 43210, LO, 5064);
@@ -267,10 +273,8 @@ class EndpointSurveyTest {
     @Test
     void listenersThatCannotServeCaOrPvaComeAndGoWithoutAWalk() throws IOException {
         InetSocket ca = listener(5064, 20);
-        process(101, ca.inode());
-        Map<String, String> groups = Map.of("a", group("a", 101));
         EndpointSurvey survey = survey();
-        survey.takeUnits(groups, Map.of(), dump(ca));
+        Map<String, String> groups = servingCaSurveyedOnce(survey, ca);
         long walks = survey.walks();
         for (int i = 0; i < 50; i++) { // a busy host: web and test servers, CA clients' UDP sockets
             survey.takeUnits(groups, Map.of(), dump(ca, listener(30000 + i, 50), listener(31000 + i, 4096),
