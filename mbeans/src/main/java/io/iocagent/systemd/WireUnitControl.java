@@ -186,7 +186,7 @@ public final class WireUnitControl implements UnitControl, AutoCloseable {
     private Message call(Action action, Connection.Call call) {
         Message reply;
         try {
-            reply = connection.callAll(List.of(call)).get(0);
+            reply = connection.callAll(List.of(call), action.wait(connection.timeout())).get(0);
         } catch (Connection.TimeoutException e) {
             throw endpoint.explain(action, new CallFailure(CallFailure.Kind.TIMEOUT, null, e.getMessage(), e));
         } catch (IOException e) {
