@@ -10,8 +10,6 @@ import io.iocagent.conf.Mode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -29,6 +27,9 @@ class CallerFilesTest {
 
     private static final List<String> AGENT_HINT = List.of("  -> Over JMX/Jolokia the agent reads only files its operators'"
             + " group could read, below the IOC trees (IOC_AGENT_IOC_TREES); stage the iocBoot directory there.");
+
+    /** A group the test user is not in (Debian's); the agent of that group must go by "everyone". */
+    private static final String OTHER_GROUP = "nogroup";
 
     @TempDir
     Path root;
@@ -61,9 +62,18 @@ class CallerFilesTest {
         return agent(Mode.SYSTEM, " ::" + root.resolve("other") + ":" + tree + ": ");
     }
 
-    private static void chgrp(Path p, String name) throws IOException {
-        GroupPrincipal g = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(name);
-        Files.getFileAttributeView(p, PosixFileAttributeView.class).setGroup(g);
+    /**
+     * The agent of another IOCs' group than the files' (which stay the test user's, so the tests run
+     * without root: only root may give a file a group its owner is not in), with every directory
+     * from the IOC's boot directory up searchable by everyone unless a test says otherwise.
+     */
+    private CallerFiles agentOfAnotherGroup() throws IOException {
+        for (Path d = boot; !d.equals(root); d = d.getParent()) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-x--x"));
+        }
+        Layout layout = new Layout(Mode.SYSTEM, root.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
+                root.resolve("log"), "epics-@", new Identity("ioc-srv", OTHER_GROUP));
+        return CallerFiles.agent(layout, Map.of("IOC_AGENT_IOC_TREES", tree.toString()));
     }
 
     private void refused(CallerFiles files, Path path, String why) {
@@ -80,11 +90,10 @@ class CallerFilesTest {
 
     @Test
     void everyoneMayReadOrSearchWithoutTheGroup() throws Exception {
-        chgrp(conf, "nogroup");
+        CallerFiles other = agentOfAnotherGroup();
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw----r--"));
-        chgrp(boot, "nogroup");
         Files.setPosixFilePermissions(boot, PosixFilePermissions.fromString("rwx-----x"));
-        assertArrayEquals(Files.readAllBytes(conf), agent().readConf(conf));
+        assertArrayEquals(Files.readAllBytes(conf), other.readConf(conf));
     }
 
     @Test
@@ -92,12 +101,12 @@ class CallerFilesTest {
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
         refused(agent(), conf, "not readable by group " + group + " (mode 0600)");
 
-        chgrp(conf, "nogroup");
+        CallerFiles other = agentOfAnotherGroup();
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-r-----"));
-        refused(agent(), conf, "not readable by group " + group + " (mode 0640)");
+        refused(other, conf, "not readable by group " + OTHER_GROUP + " (mode 0640)");
 
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw--w--w-"));
-        refused(agent(), conf, "not readable by group " + group + " (mode 0622)");
+        refused(other, conf, "not readable by group " + OTHER_GROUP + " (mode 0622)");
     }
 
     @Test
@@ -106,12 +115,12 @@ class CallerFilesTest {
         Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwxr-----"));
         refused(agent(), conf, "directory " + a + " is not searchable by group " + group);
 
+        CallerFiles other = agentOfAnotherGroup();
         Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwx--x---"));
-        chgrp(a, "nogroup");
-        refused(agent(), conf, "directory " + a + " is not searchable by group " + group);
+        refused(other, conf, "directory " + a + " is not searchable by group " + OTHER_GROUP);
 
         Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rwx---rw-"));
-        refused(agent(), conf, "directory " + a + " is not searchable by group " + group);
+        refused(other, conf, "directory " + a + " is not searchable by group " + OTHER_GROUP);
     }
 
     @Test
