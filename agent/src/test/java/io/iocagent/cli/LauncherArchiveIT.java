@@ -108,6 +108,7 @@ class LauncherArchiveIT {
         view();
         Path archive = archives().get(0);
 
+        Files.delete(archive); // the JVM writes it read-only: replaced, not overwritten (as a plain user too)
         Files.writeString(archive, "not a class-data archive\n".repeat(100));
         sameAsWithout(plain, view(), "a corrupt archive");
         assertFalse(mainWasMapped(Map.of()), "a corrupt archive is not mapped");
