@@ -175,8 +175,8 @@ public record CgroupUsage(long cpuNanos, long memoryBytes) {
         String key = "usage_usec ";
         try {
             String text = new String(Files.readAllBytes(cpuStat), StandardCharsets.US_ASCII);
-            int at = text.startsWith(key) ? 0 : text.indexOf("\n" + key) + 1;
-            if (at < 0 || !text.startsWith(key, at)) {
+            int at = text.startsWith(key) ? 0 : text.indexOf("\n" + key) + 1; // 0 when absent
+            if (!text.startsWith(key, at)) {
                 return OptionalLong.empty();
             }
             int from = at + key.length();

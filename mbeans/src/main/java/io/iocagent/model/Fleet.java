@@ -269,7 +269,7 @@ final class Fleet {
         }
         try {
             for (int pid : IocFacts.iocProcesses(processes.cgroupPids(group), procServ)) {
-                if (processes.parentPid(pid) == procServ) {
+                if (parentOf(pid) == procServ) {
                     return pid;
                 }
             }
