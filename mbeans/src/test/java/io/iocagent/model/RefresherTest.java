@@ -336,4 +336,55 @@ class RefresherTest {
         refresher.close();
         assertEquals(1, closes.get(), "closing twice closes once");
     }
+
+    /** Waits until no live thread has {@code name}; fails naming it. */
+    private static void awaitNoThread(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Within " + WAIT_SECONDS + " s of close, thread " + name + " did not end");
+            }
+            Thread.sleep(5); // polling for the thread to end
+        }
+    }
+
+    @Test
+    void closingEndsTheModelsThreadsAndTheDirectoryWatch() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        firstSnapshot();
+        refresher.close();
+        awaitNoThread("ioc-model-events");
+        awaitNoThread("ioc-model-poll");
+        awaitNoThread("ioc-model-watch");
+    }
+
+    @Test
+    void aConfDirectoryThatVanishedIsReadInFullAtOnce() throws Exception {
+        manager.held("orphan", "failed", "failed");
+        start(Duration.ofHours(1)); // no poll for an hour: only the directory's event can bring one
+        assertEquals("failed", state(firstSnapshot(), "orphan"));
+        manager.held("orphan", "inactive", "dead"); // reset without a signal
+
+        Files.delete(layout.confDir());
+
+        await("the orphan gone after a poll the vanished conf directory asked for", x -> !x.iocs().containsKey("orphan"));
+    }
+
+    @Test
+    void overABusThatCannotBeReachedTheModelRunsDisconnected() throws Exception {
+        NullPointerException none = assertThrows(NullPointerException.class,
+                () -> new Refresher(layout, null, Duration.ofSeconds(5), Clock.systemUTC()));
+        assertEquals("connector", none.getMessage());
+        install("a");
+        refresher = new Refresher(layout, () -> {
+            throw FakeManager.unreachableFailure("no bus here");
+        }, Duration.ofHours(1), Clock.systemUTC());
+        refresher.start();
+        Snapshot s = firstSnapshot();
+        assertFalse(s.systemdConnected(), describe(s));
+        assertEquals(Set.of("a"), s.iocs().keySet());
+        assertEquals("unknown", state(s, "a"));
+    }
 }
