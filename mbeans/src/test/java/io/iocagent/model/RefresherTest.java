@@ -387,4 +387,37 @@ class RefresherTest {
         assertEquals(Set.of("a"), s.iocs().keySet());
         assertEquals("unknown", state(s, "a"));
     }
+
+    @Test
+    void aPollThatCannotListTheUnitsDisconnectsTheModel() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        assertTrue(firstSnapshot().systemdConnected());
+
+        manager.unreachable("bus lost");
+        refresher.refreshNow();
+
+        Snapshot s = refresher.current();
+        assertFalse(s.systemdConnected(), "a poll whose listing failed leaves the model disconnected: " + describe(s));
+        assertEquals("unknown", state(s, "a"), describe(s));
+    }
+
+    @Test
+    void directoriesMissingWithTheirParentAtStartAreWatchedFromThePollAfterTheyAppear() throws Exception {
+        Path missing = root.resolve("later");
+        layout = new Layout(Mode.LOCAL, missing.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
+                missing.resolve("log"), PREFIX, new Identity("u", "g"));
+        start(Duration.ofHours(1)); // nothing to watch yet, not even a parent
+        assertTrue(firstSnapshot().iocs().isEmpty());
+        Files.createDirectories(layout.confDir());
+        Files.createDirectories(layout.logDir());
+        refresher.refreshNow(); // the poll arms the watch of the directories that now exist
+
+        install("b");
+        manager.running("b");
+
+        await("IOC b, installed after the poll found its directory, active without another poll",
+                x -> state(x, "b").equals("active"));
+    }
 }
