@@ -51,6 +51,7 @@ public final class Main {
 
     public static void main(String[] args) {
         preferPlatformSelector();
+        NativeDispatchCache.useForProcess(System.getenv());
         StdTerminal terminal = StdTerminal.system();
         int code = run(List.of(args), System.getenv(), terminal, Console::forProcess);
         terminal.flush();

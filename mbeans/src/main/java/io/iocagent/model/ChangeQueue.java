@@ -8,6 +8,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Changes reported by other threads (the D-Bus signal thread, the directory watch), handed to the
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param <T> what changed (an IOC name)
  */
 final class ChangeQueue<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeQueue.class);
 
     /** Receives one batch on the refresher's thread. */
     @FunctionalInterface
@@ -35,6 +39,7 @@ final class ChangeQueue<T> {
     private final Set<T> pending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean everything = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile long scheduledAt;
 
     ChangeQueue(ScheduledExecutorService executor, long delayMillis, Drain<T> drain) {
         this.executor = executor;
@@ -56,6 +61,7 @@ final class ChangeQueue<T> {
 
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
+            scheduledAt = System.nanoTime();
             try {
                 executor.schedule(this::run, delayMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -71,6 +77,10 @@ final class ChangeQueue<T> {
         for (Iterator<T> it = pending.iterator(); it.hasNext(); ) {
             batch.add(it.next());
             it.remove();
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("A batch of {} changes ran {} µs after the first (delay {} ms)", all ? "all" : batch.size(),
+                    TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - scheduledAt), delayMillis);
         }
         if (all || !batch.isEmpty()) {
             drain.accept(batch, all);

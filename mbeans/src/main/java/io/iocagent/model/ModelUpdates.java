@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the model thread does: the one writer of the {@link Fleet}. It handles each batch of
@@ -28,6 +31,8 @@ import java.util.function.BiConsumer;
  * {@link #firstFullSnapshot()}, which any thread may call.
  */
 final class ModelUpdates {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelUpdates.class);
 
     private final Clock clock;
     private final Fleet fleet;
@@ -72,13 +77,27 @@ final class ModelUpdates {
 
     /** Units systemd signalled: read their logs, then their states; publish. */
     void unitsChanged(Set<IocName> names, boolean everything) {
+        long t0 = System.nanoTime();
         Set<IocName> follow = fleet.readLogs(names, clock.instant());
+        long tLogs = System.nanoTime();
         Readings read = readStates(names, fleet.confs(names));
+        long tStates = System.nanoTime();
         if (read != null) {
             follow.addAll(fleet.apply(read, clock.instant()));
         }
+        long tApplied = System.nanoTime();
         publish(false);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Unit signals of {} IOCs: logs {} ms, states {} ms, applied {} ms, published {} ms", names.size(),
+                    micros(t0, tLogs), micros(tLogs, tStates), micros(tStates, tApplied),
+                    micros(tApplied, System.nanoTime()));
+        }
         readDetailsLater(follow);
+    }
+
+    /** Milliseconds between two {@link System#nanoTime()} readings, to the microsecond, for the debug log. */
+    private static String micros(long fromNanos, long toNanos) {
+        return String.format("%.3f", TimeUnit.NANOSECONDS.toMicros(toNanos - fromNanos) / 1000.0);
     }
 
     /** Confs created, edited or removed: read them, their logs and their units' states; publish. */
@@ -187,8 +206,15 @@ final class ModelUpdates {
     }
 
     private void publish(boolean poll) {
+        long t0 = System.nanoTime();
         Instant now = clock.instant();
-        Snapshot published = publisher.publish(fleet.snapshots(units.connected(), now), units.connected(), now, poll);
+        var iocs = fleet.snapshots(units.connected(), now);
+        long tBuilt = System.nanoTime();
+        Snapshot published = publisher.publish(iocs, units.connected(), now, poll);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Publishing {} IOCs: built {} ms, compared and listeners {} ms", iocs.size(), micros(t0, tBuilt),
+                    micros(tBuilt, System.nanoTime()));
+        }
         if (poll) {
             firstPoll.complete(published);
         }

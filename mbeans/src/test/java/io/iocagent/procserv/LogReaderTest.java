@@ -203,4 +203,68 @@ class LogReaderTest {
         List<LogEvent> events = new LogReader(log(), LogPosition.MISSING, Optional.empty()).poll().events();
         assertEquals(1, only(events, LogEvent.InitComplete.class).size());
     }
+
+    /** Polls until a poll no longer opens the file (its change time has become old enough to trust); fails after 20 s. */
+    private static void pollUntilSettled(LogReader reader) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            long before = reader.opened();
+            assertEquals(List.of(), reader.poll().events(), "nothing was written, so a poll finds nothing");
+            if (reader.opened() == before) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("every poll still opened a log last changed more than 20 s ago");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aLogUnchangedSinceItWasReadToItsEndIsNotOpenedAgain() throws Exception {
+        append("iocRun: All initialization complete\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        assertEquals(1, reader.poll().events().size());
+        pollUntilSettled(reader);
+        long opened = reader.opened();
+        for (int i = 0; i < 5; i++) {
+            assertTrue(reader.poll().events().isEmpty());
+        }
+        assertEquals(opened, reader.opened(), "polls of a settled, unchanged log must not open it");
+        append("FATAL: after the quiet\n");
+        assertEquals(1, only(reader.poll().events(), LogEvent.FatalToken.class).size(), "an append is read at once");
+        assertEquals(opened + 1, reader.opened());
+    }
+
+    @Test
+    void aSettledLogRewrittenInPlaceToTheSameSizeWithItsOldMtimeIsStillReadAgain() throws Exception {
+        append("a".repeat(40) + "\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        reader.poll();
+        pollUntilSettled(reader);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(log());
+        try (FileChannel ch = FileChannel.open(log(), StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        append("FATAL: same size " + "b".repeat(23) + "\n");
+        Files.setLastModifiedTime(log(), mtime);
+        assertEquals(41, Files.size(log()), "the test rewrites the log to its old size");
+        LogReader.Batch batch = reader.poll();
+        assertTrue(batch.restarted(), "a rewrite keeps size and mtime but not the change time");
+        assertEquals(1, only(batch.events(), LogEvent.FatalToken.class).size());
+    }
+
+    @Test
+    void aSettledLogReplacedByALinkOfTheSameSizeIsRefusedNotSkipped() throws Exception {
+        append("x".repeat(40) + "\n");
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        reader.poll();
+        pollUntilSettled(reader);
+        Path other = Files.writeString(dir.resolve("secret"), "FATAL: not this IOC's " + "s".repeat(18) + "\n");
+        Files.delete(log());
+        Files.createSymbolicLink(log(), other);
+        LogFile.NotReadableException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                LogFile.NotReadableException.class, reader::poll);
+        assertTrue(refused.getMessage().contains("symbolic link"), refused.getMessage());
+    }
 }
