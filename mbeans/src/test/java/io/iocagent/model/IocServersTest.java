@@ -15,28 +15,22 @@ class IocServersTest {
 
     private final HandMadeSockets table = new HandMadeSockets();
 
-    private InetSocket listener(int port, int backlog) {
-        return table.listener(port, backlog);
-    }
-
-    private InetSocket udp(int port) {
-        return table.udp(port);
-    }
-
     private static IocEndpoints endpoints(List<InetSocket> own, List<InetSocket> dump, Map<Long, Integer> pids) {
         return IocServers.of(own, IocServers.connectedByEnds(dump)).endpoints(pids);
     }
 
     @Test
     void theFirstIocOfAHostServesCaOnTheDefaultPortsAndPvaOnItsDefault() {
-        List<InetSocket> own = List.of(listener(5064, 20), udp(5064), udp(40123), listener(5075, 4), udp(5076));
+        List<InetSocket> own = List.of(table.listener(5064, 20), table.udp(5064), table.udp(40123),
+                table.listener(5075, 4), table.udp(5076));
         IocEndpoints e = endpoints(own, own, Map.of());
         assertEquals(new IocEndpoints(5064, 5064, 5075, List.of(), List.of()), e);
     }
 
     @Test
     void aLaterIocOnEphemeralPortsIsToldApartByTheBacklogItsServerAskedFor() {
-        List<InetSocket> own = List.of(listener(41000, 4), listener(42000, 20), udp(5064), udp(5076), listener(9000, 128));
+        List<InetSocket> own = List.of(table.listener(41000, 4), table.listener(42000, 20), table.udp(5064),
+                table.udp(5076), table.listener(9000, 128));
         IocEndpoints e = endpoints(own, own, Map.of());
         assertEquals(42000, e.caServerPort(), "rsrv listens with backlog 20: " + e);
         assertEquals(5064, e.caSearchPort(), "rsrv keeps the configured UDP port: " + e);
@@ -45,18 +39,18 @@ class IocServersTest {
 
     @Test
     void anIocWithOtherListenersOnlyServesNothing() {
-        List<InetSocket> own = List.of(listener(9000, 128), udp(40000));
+        List<InetSocket> own = List.of(table.listener(9000, 128), table.udp(40000));
         assertEquals(IocEndpoints.NONE, endpoints(own, own, Map.of()));
     }
 
     @Test
     void clientsAreTheConnectionsOnAServerPortNamedByTheLocalPeersProcess() {
-        InetSocket ca = listener(5064, 20);
+        InetSocket ca = table.listener(5064, 20);
         InetSocket accepted = table.connection(LO, 5064, LO, 43210);
         InetSocket peer = table.connection(LO, 43210, LO, 5064); // camonitor's end, held by another process
         InetSocket remote = table.connection(LO, 5064, HandMadeSockets.REMOTE, 50000);
         InetSocket outgoingLink = table.connection(LO, 47000, LO, 6064); // the IOC's own CA link to another IOC
-        InetSocket pva = listener(5075, 4);
+        InetSocket pva = table.listener(5075, 4);
         InetSocket pvaAccepted = table.connection(LO, 5075, LO, 43300);
         List<InetSocket> own = List.of(ca, accepted, remote, outgoingLink, pva, pvaAccepted);
         List<InetSocket> dump = new ArrayList<>(own);
@@ -70,11 +64,11 @@ class IocServersTest {
 
     @Test
     void onlySocketsThatMayServeCaOrPvaAreCandidates() {
-        InetSocket ca = listener(41000, 20);
-        InetSocket search = udp(41000);
-        InetSocket pva = listener(5075, 4);
-        InetSocket defaultSearch = udp(5064);
-        List<InetSocket> dump = List.of(ca, search, pva, defaultSearch, listener(8080, 128), udp(40000),
+        InetSocket ca = table.listener(41000, 20);
+        InetSocket search = table.udp(41000);
+        InetSocket pva = table.listener(5075, 4);
+        InetSocket defaultSearch = table.udp(5064);
+        List<InetSocket> dump = List.of(ca, search, pva, defaultSearch, table.listener(8080, 128), table.udp(40000),
                 table.connection(LO, 5064, LO, 43210));
         assertEquals(Set.of(ca.inode(), search.inode(), pva.inode(), defaultSearch.inode()),
                 IocServers.mayServe(dump).keySet(), "web servers, client UDP sockets and connections cannot serve");
