@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,9 +71,10 @@ final class NativeDispatchCache {
             return;
         }
         try {
-            long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-            new NativeDispatchCache(Path.of(classPath), cache.get(), uid).directory()
-                    .ifPresent(dir -> System.setProperty(BOOT_PATH, dir.toString()));
+            Optional<Path> dir = new NativeDispatchCache(Path.of(classPath), cache.get(), Posix.euid()).directory();
+            if (dir.isPresent()) {
+                System.setProperty(BOOT_PATH, dir.get().toString());
+            }
         } catch (IOException | RuntimeException e) {
             // no cached copy: JNA unpacks its own, as without this class
         }
@@ -90,7 +92,8 @@ final class NativeDispatchCache {
 
     /**
      * The directory holding a library this process may load, copied there first when missing or
-     * not trustworthy; empty when there is none (JNA then unpacks its own).
+     * not trustworthy; empty when there is none (JNA then unpacks its own). Only in a cache
+     * directory that exists: this class never makes one.
      */
     Optional<Path> directory() throws IOException {
         if (!Files.isRegularFile(jar)) {
@@ -100,7 +103,7 @@ final class NativeDispatchCache {
         long mtime = Files.getLastModifiedTime(jar).toMillis() / 1000;
         String name = "jna-" + size + "-" + mtime;
         if (!Files.isDirectory(cache)) {
-            Files.createDirectories(cache, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return Optional.empty(); // the launcher makes it for its archives; not with IOC_AGENT_CDS=0 in a fresh home
         }
         Path base = cache.toRealPath();
         if (!trustedChain(base)) {

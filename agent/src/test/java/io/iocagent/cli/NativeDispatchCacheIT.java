@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link NativeDispatchCache}) instead of unpacking it, and a link, a truncated copy or a cache
  * directory others may write is never loaded: the command still answers, from a fresh copy or
  * from JNA's own unpacked one. The JVM's library log (a file, so the output stays the command's)
- * says which file was loaded. The fleet: one running stand-in IOC (the socket survey needs one).
+ * says which file was loaded, and its class log that no process was started (JNA's search for
+ * libraries runs {@code /sbin/ldconfig -p} unless given a path). The fleet: one running stand-in IOC (the socket survey needs one).
  */
 class NativeDispatchCacheIT {
 
@@ -64,7 +65,7 @@ class NativeDispatchCacheIT {
         env.remove("IOC_AGENT_CDS");
         env.putAll(bed.env());
         env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-        env.put("JAVA_TOOL_OPTIONS", "-Xlog:library=info:file=" + log);
+        env.put("JAVA_TOOL_OPTIONS", "-Xlog:library=info,class+load=info:file=" + log);
         pb.redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
         Process p = pb.start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "list -vv did not end within 120 s");
@@ -76,7 +77,10 @@ class NativeDispatchCacheIT {
             assertFalse(err.contains(word), "list -vv says nothing about the native library: " + err);
         }
         assertTrue(Files.readString(dir.resolve("out")).contains(ioc), "list -vv shows " + ioc);
-        Matcher m = LOADED.matcher(Files.readString(log));
+        String jvmLog = Files.readString(log);
+        assertFalse(jvmLog.contains(" java.lang.ProcessImpl "),
+                "list -vv starts no process (JNA, left to itself, runs /sbin/ldconfig -p for a search path nothing reads)");
+        Matcher m = LOADED.matcher(jvmLog);
         assertTrue(m.find(), "list -vv loads JNA's native library (the socket survey): " + log);
         return Path.of(m.group(1));
     }

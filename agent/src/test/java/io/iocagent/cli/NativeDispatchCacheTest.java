@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -36,8 +37,8 @@ class NativeDispatchCacheTest {
     @BeforeEach
     void setUp() throws IOException {
         jar = Files.writeString(dir.resolve("ioc-agent.jar"), "stands in for the jar: its size and time name the copy");
-        cache = dir.resolve("cache/ioc-agent");
-        uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        cache = Files.createDirectories(dir.resolve("cache/ioc-agent"));
+        uid = Posix.euid();
         try (InputStream in = NativeDispatchCache.class.getClassLoader().getResourceAsStream(NativeDispatchCache.resource())) {
             assertTrue(in != null, "JNA's library " + NativeDispatchCache.resource() + " is on the class path");
             library = in.readAllBytes();
@@ -123,6 +124,13 @@ class NativeDispatchCacheTest {
         try (var entries = Files.list(cache)) {
             assertEquals(0, entries.count(), "nothing written there either");
         }
+    }
+
+    @Test
+    void noCacheDirectoryNoCopy() throws IOException {
+        Files.delete(cache);
+        assertEquals(Optional.empty(), directory(), "JNA unpacks its own copy");
+        assertFalse(Files.exists(cache), "no cache directory is made (the launcher makes it, not with IOC_AGENT_CDS=0)");
     }
 
     @Test
