@@ -51,6 +51,8 @@ public final class Main {
 
     public static void main(String[] args) {
         preferPlatformSelector();
+        NativeDispatchCache.useForProcess(System.getenv());
+        skipJnaLibrarySearch();
         StdTerminal terminal = StdTerminal.system();
         int code = run(List.of(args), System.getenv(), terminal, Console::forProcess);
         terminal.flush();
@@ -77,6 +79,23 @@ public final class Main {
             System.setProperty(property, PLATFORM_SELECTOR);
         } catch (ClassNotFoundException e) {
             // another JDK's layout: the service loader finds its default provider as before
+        }
+    }
+
+    /** JNA's search path for libraries it is asked to load by name; see {@link #skipJnaLibrarySearch()}. */
+    static final String JNA_PLATFORM_PATH = "jna.platform.library.path";
+
+    /**
+     * Gives JNA an empty platform library path before it is first used. Without one, JNA's
+     * {@code NativeLibrary} works it out on Linux by running {@code /sbin/ldconfig -p} and parsing
+     * its output: a process, a reaper thread and 25-60 ms of a command's CPU at 1000 IOCs (docs/benchmarks.md)
+     * for a path nothing here reads: the only library this code loads is the C library, which JNA
+     * on Linux takes from the process itself ({@code dlopen(NULL)}) without searching. Not when
+     * someone set the property.
+     */
+    static void skipJnaLibrarySearch() {
+        if (System.getProperty(JNA_PLATFORM_PATH) == null) {
+            System.setProperty(JNA_PLATFORM_PATH, "");
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -126,5 +127,106 @@ class ModelThreadsTest {
             Thread.interrupted();
             release.countDown();
         }
+    }
+
+    @Test
+    void aFailureThatIsNoRuntimeExceptionReachesTheWaiterWrapped() {
+        Error cause = new Error("out of something");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> threads.onModel(() -> {
+            throw cause;
+        }));
+        assertSame(cause, e.getCause(), "the model thread's failure is the cause");
+        assertEquals(1, threads.onModel(() -> 1), "the model thread goes on");
+    }
+
+    @Test
+    void debouncedWorkStillPendingIsDroppedByClose() throws Exception {
+        AtomicBoolean ran = new AtomicBoolean();
+        // Due well within close's 2 s of patience: only dropping it keeps it from running.
+        threads.model().schedule(() -> ran.set(true), 1500, TimeUnit.MILLISECONDS);
+        threads.close();
+        assertTrue(threads.model().isTerminated(), "the model thread ended");
+        assertFalse(ran.get(), "a batch still waiting for its delay is not run while closing");
+    }
+
+    /** A task blocked until {@code release}, noting whether it was interrupted. */
+    private static Runnable blockedTask(CountDownLatch started, CountDownLatch release, AtomicBoolean interrupted) {
+        return () -> {
+            started.countDown();
+            try {
+                if (!release.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new AssertionError("never released");
+                }
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        };
+    }
+
+    @Test
+    void closeLetsRunningTasksOfBothThreadsEndByThemselves() throws Exception {
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean pollInterrupted = new AtomicBoolean();
+        AtomicBoolean modelInterrupted = new AtomicBoolean();
+        threads.onPollLater(blockedTask(started, release, pollInterrupted));
+        threads.onModelLater(blockedTask(started, release, modelInterrupted));
+        assertTrue(started.await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+        Thread closer = new Thread(threads::close, "closer");
+        closer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!(threads.closing() && threads.model().isShutdown()) && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling for close to begin (both executors take no more work), not waiting for time to pass
+        }
+        assertTrue(threads.closing() && threads.model().isShutdown(), "close shut both threads down at once");
+        assertFalse(pollInterrupted.get() || modelInterrupted.get(), "close began without interrupting anything");
+        release.countDown();
+        closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(closer.isAlive(), "close returned");
+        assertFalse(pollInterrupted.get(), "the poll thread's task ended by itself");
+        assertFalse(modelInterrupted.get(), "the model thread's task ended by itself");
+        assertTrue(threads.model().isTerminated());
+    }
+
+    @Test
+    void aCloserInterruptedWhileWaitingInterruptsTheTasksAndKeepsItsInterrupt() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        threads.onPollLater(blockedTask(started, release, interrupted));
+        assertTrue(started.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        Thread.currentThread().interrupt();
+        try {
+            threads.close();
+            assertTrue(Thread.currentThread().isInterrupted(), "the closer's interrupt is kept");
+        } finally {
+            Thread.interrupted();
+            release.countDown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!interrupted.get() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling for the interrupt to arrive
+        }
+        assertTrue(interrupted.get(), "an interrupted close interrupts the running task rather than waiting for it");
+    }
+
+    @Test
+    void aRefreshWaiterInterruptedWhileThePollThreadWorksReturnsKeepingItsInterrupt() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        threads.onPollLater(blockedTask(started, release, new AtomicBoolean()));
+        assertTrue(started.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        AtomicReference<Boolean> ran = new AtomicReference<>(false);
+        Thread.currentThread().interrupt();
+        try {
+            threads.onPollAndWait(() -> ran.set(true));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept");
+        } finally {
+            Thread.interrupted();
+            release.countDown();
+        }
+        threads.onPollAndWait(() -> { });
+        assertTrue(ran.get(), "the refresh still runs, after the waiter left");
     }
 }

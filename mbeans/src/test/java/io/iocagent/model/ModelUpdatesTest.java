@@ -11,6 +11,9 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.systemd.FakeManager;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -170,5 +173,72 @@ class ModelUpdatesTest {
         onModel(() -> updates.pollFailed());
         onModel(() -> updates.unitsChanged(Set.of(A), false));
         assertEquals(2, updates.current().refreshErrors(), "a failed poll is one more");
+    }
+
+    private void appendLog(String text) throws IOException {
+        Files.writeString(layout.logFile(A), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Listens on a's console socket, as procServ does. */
+    private ServerSocketChannel console() throws IOException {
+        Path socket = layout.socketPath(A);
+        Files.createDirectories(socket.getParent());
+        Files.deleteIfExists(socket);
+        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listener.bind(UnixDomainSocketAddress.of(socket));
+        return listener;
+    }
+
+    @Test
+    void theConsoleOfAUnitThatCameUpOrWentDownIsReadAfterTheEventAndPublished() throws Exception {
+        manager.running("a");
+        try (ServerSocketChannel listener = console()) {
+            onModel(() -> updates.confsChanged(Set.of(A), false));
+            settle();
+            assertEquals("LISTEN", a().socketState(), "IOC a: the console of a unit found active by a conf change is read");
+        }
+        Files.delete(layout.socketPath(A));
+        manager.held("a", "inactive", "dead");
+        onModel(() -> updates.unitsChanged(Set.of(A), false));
+        settle();
+        assertEquals("ABSENT", a().socketState(), "IOC a: the console of a unit signalled stopped is read again");
+    }
+
+    @Test
+    void theConsoleOfAChildThatStartedIsReadAfterItsLogLineAndEveryLogIsReadWhenTheWatchLostTrack() throws Exception {
+        manager.running("a");
+        onModel(() -> updates.confsChanged(Set.of(A), false));
+        settle();
+        assertEquals("ABSENT", a().socketState());
+        try (ServerSocketChannel listener = console()) {
+            appendLog("@@@ The PID of new child \"./st.cmd\" is: " + CHILD + "\n");
+            onModel(() -> updates.logsChanged(Set.of(A), false));
+            settle();
+            assertEquals(CHILD, a().childPid());
+            assertEquals("LISTEN", a().socketState(), "IOC a: the console is read again once the log shows a new child");
+
+            appendLog("@@@ The PID of new child \"./st.cmd\" is: " + (CHILD + 1) + "\n");
+            onModel(() -> updates.logsChanged(Set.of(), true));
+            assertEquals(CHILD + 1, a().childPid(), "IOC a: 'everything changed' reads every log on, named or not");
+        }
+    }
+
+    @Test
+    void aPollsRefreshDurationIsTheTimeSinceItBeganAndItsDetailsAreReadAfterIt() throws Exception {
+        manager.running("a");
+        Map<IocName, InstalledConf> installed = new ConfDirectory(layout).scan();
+        Fleet.PollPlan plan = updates.plan(installed, units.list(), true);
+        Readings readings = new Readings(plan.names(), true, installed,
+                units.states(plan.statesToRead(), UnitSource.Lane.POLL), System.nanoTime(), Map.of(), Map.of(),
+                Set.of(), List.of(), Map.of());
+        long began = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
+        try (ServerSocketChannel listener = console()) {
+            onModel(() -> updates.polled(readings, began));
+            Duration took = updates.current().refreshDuration();
+            assertTrue(took.compareTo(Duration.ofSeconds(2)) >= 0 && took.compareTo(Duration.ofMinutes(10)) < 0,
+                    "a poll begun 2 s ago took 2 s and a little, not " + took);
+            settle();
+            assertEquals("LISTEN", a().socketState(), "IOC a: the console of a unit a poll found active is read after it");
+        }
     }
 }
