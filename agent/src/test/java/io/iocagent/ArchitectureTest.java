@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * The package rules of {@code docs/architecture.md}, checked against the compiled main classes of
  * both modules, so neither the code nor the document can drift: no package cycles, no surface
  * reaching a source, and the table "Modules and packages" naming exactly the project packages
- * each package depends on and the module it lives in.
+ * each package depends on and the module it lives in. Also the size rule of the same section: a
+ * main class over {@value #LONG_CLASS_LINES} lines says in its javadoc which one concept it is.
  */
 class ArchitectureTest {
 
@@ -40,9 +42,15 @@ class ArchitectureTest {
     /** What callers see: they read snapshots and call operations, never a source. */
     static final List<String> SURFACES = List.of("cli", "console", "jmx", "http");
 
+    /** Lines a main source file may have before its javadoc must say which one concept it holds. */
+    static final int LONG_CLASS_LINES = 400;
+
     /** {@code | `pkg` | module | what lives there | `dep`, `dep` |} rows of the package table. */
     private static final Pattern ROW = Pattern.compile("^\\| `(\\w+)` \\| (\\w+) \\| .* \\| ([^|]*) \\|\\s*$");
     private static final Pattern NAME = Pattern.compile("`(\\w+)`");
+    /** The declaration of a file's top-level type: what comes before it is its javadoc (and imports). */
+    private static final Pattern TYPE = Pattern.compile(
+            "^(public |abstract |final |sealed )*(class|record|interface|enum|@interface) ", Pattern.MULTILINE);
 
     private static JavaClasses classes;
     private static Map<String, Documented> table;
@@ -117,6 +125,27 @@ class ArchitectureTest {
             }
         });
         assertTrue(wrong.isEmpty(), "packages in the wrong module:\n  " + String.join("\n  ", wrong));
+    }
+
+    @Test
+    void aMainClassOverTheLimitSaysWhichOneConceptItIs() throws IOException {
+        List<String> wrong = new ArrayList<>();
+        for (String module : List.of("mbeans", "agent")) {
+            try (Stream<Path> files = Files.walk(repositoryRoot().resolve(module).resolve("src/main/java"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                    String text = Files.readString(file);
+                    long lines = text.lines().count();
+                    Matcher type = TYPE.matcher(text);
+                    String javadoc = type.find() ? text.substring(0, type.start()) : text;
+                    if (lines > LONG_CLASS_LINES && !javadoc.contains("one concept")) {
+                        wrong.add(repositoryRoot().relativize(file) + ": " + lines + " lines");
+                    }
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), "main classes over " + LONG_CLASS_LINES + " lines whose javadoc does not say which"
+                + " one concept they hold (split them along their seams, or say it; docs/architecture.md):\n  "
+                + String.join("\n  ", wrong));
     }
 
     /** Project package → the other project packages its main classes use (by name, class or member). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.ops.OperationException;
+import io.iocagent.testbed.RecordingTerminal;
 import io.iocagent.testbed.TestBed;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class ConsoleIT {
     private static final class Session {
         final Keyboard keyboard = new Keyboard();
         final Screen screen = new Screen();
-        final RecordingTerminal terminal = new RecordingTerminal();
+        final RecordingTerminal terminal = RecordingTerminal.unprompted();
         final CompletableFuture<Integer> exit;
 
         Session(Path socket, boolean attach) throws OperationException {

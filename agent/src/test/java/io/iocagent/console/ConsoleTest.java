@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.conf.IocName;
 import io.iocagent.ops.OperationException;
+import io.iocagent.testbed.RecordingTerminal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ class ConsoleTest {
 
     @Test
     void attachPrintsTheSeedHeaderThenIocOutputWithoutTelnetBytes() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         CompletableFuture<Integer> session = attach(t);
         screen.await("(plus you)\r\n", WAIT);
         procServ.send("epics> ");
@@ -98,7 +99,7 @@ class ConsoleTest {
 
     @Test
     void attachSendsNothingOnConnect() throws Exception {
-        CompletableFuture<Integer> session = attach(new RecordingTerminal());
+        CompletableFuture<Integer> session = attach(RecordingTerminal.unprompted());
         screen.await("(plus you)\r\n", WAIT);
         Thread.sleep(200);
         assertEquals(0, procServ.received().length);
@@ -108,7 +109,7 @@ class ConsoleTest {
 
     @Test
     void attachForwardsKeystrokesWithIacDoubled() throws Exception {
-        CompletableFuture<Integer> session = attach(new RecordingTerminal());
+        CompletableFuture<Integer> session = attach(RecordingTerminal.unprompted());
         screen.await("(plus you)", WAIT);
         keyboard.type(0x61, 0xFF, 0x0D);
         awaitReceived(new byte[] {'a', (byte) 0xFF, (byte) 0xFF, '\r'});
@@ -118,7 +119,7 @@ class ConsoleTest {
 
     @Test
     void ctrlADetachesWithoutBeingForwardedAndClosesTheConnection() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         CompletableFuture<Integer> session = attach(t);
         screen.await("(plus you)", WAIT);
         keyboard.type("ls\n\u0001typed after detach\n");
@@ -130,7 +131,7 @@ class ConsoleTest {
 
     @Test
     void ctrlCIsForwardedWhenAttachedBecauseProcServFiltersIt() throws Exception {
-        CompletableFuture<Integer> session = attach(new RecordingTerminal());
+        CompletableFuture<Integer> session = attach(RecordingTerminal.unprompted());
         screen.await("(plus you)", WAIT);
         keyboard.type(0x03);
         awaitReceived(new byte[] {0x03});
@@ -140,7 +141,7 @@ class ConsoleTest {
 
     @Test
     void attachEndsWithTheClosedMessageWhenProcServHangsUp() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         CompletableFuture<Integer> session = attach(t);
         screen.await("(plus you)", WAIT);
         procServ.send("epics> ");
@@ -152,7 +153,7 @@ class ConsoleTest {
 
     @Test
     void attachFedFromAPipeShowsTheReplyThenDetachesWhenInputEnds() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         CompletableFuture<Integer> session = attach(t);
         screen.await("(plus you)", WAIT);
         keyboard.type("dbl\n");
@@ -166,7 +167,7 @@ class ConsoleTest {
 
     @Test
     void monitorPrintsTheSeedHeaderAndWritesNothingWhateverIsTyped() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         CompletableFuture<Integer> session = monitor(t);
         screen.await("(plus you)", WAIT);
         keyboard.type("MARKER typed into monitor\n");
@@ -183,7 +184,7 @@ class ConsoleTest {
 
     @Test
     void monitorExitsOnCtrlA() throws Exception {
-        CompletableFuture<Integer> session = monitor(new RecordingTerminal());
+        CompletableFuture<Integer> session = monitor(RecordingTerminal.unprompted());
         screen.await("(plus you)", WAIT);
         keyboard.type(0x01);
         assertEquals(0, exit(session));
@@ -191,7 +192,7 @@ class ConsoleTest {
 
     @Test
     void monitorFedFromAPipeKeepsWatchingAfterInputEnds() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         CompletableFuture<Integer> session = monitor(t);
         screen.await("(plus you)", WAIT);
         keyboard.hangUp();
@@ -206,7 +207,7 @@ class ConsoleTest {
 
     @Test
     void monitorOnATerminalEndsWhenTheTerminalGoesAway() throws Exception {
-        RecordingTerminal t = new RecordingTerminal(true);
+        RecordingTerminal t = RecordingTerminal.unprompted(true);
         CompletableFuture<Integer> session = monitor(t);
         screen.await("(plus you)", WAIT);
         keyboard.hangUp();
@@ -222,7 +223,7 @@ class ConsoleTest {
                 throw new IOException("Broken pipe");
             }
         };
-        Console c = new Console(new RecordingTerminal(), Map.of(), keyboard, brokenPipe, Optional::empty);
+        Console c = new Console(RecordingTerminal.unprompted(), Map.of(), keyboard, brokenPipe, Optional::empty);
         OperationException e = assertThrows(OperationException.class, () -> c.monitor(NAME, socket));
         assertEquals("Console session with ioc1 (" + socket + ") failed: cannot write the console output: Broken pipe.",
                 e.getMessage());
@@ -231,7 +232,7 @@ class ConsoleTest {
 
     @Test
     void missingSocketFailsNamingThePathWithAHint() throws Exception {
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         Path gone = dir.resolve("nothing/control");
         OperationException e = assertThrows(OperationException.class, () -> client(t, Map.of()).attach(NAME, gone));
         assertEquals("Console socket not found: " + gone + ".", e.getMessage());
@@ -244,7 +245,7 @@ class ConsoleTest {
         Path notExecutable = Files.writeString(dir.resolve("con"), "#!/bin/sh\n");
         for (String value : List.of(notExecutable.toString(), dir.toString(), dir.resolve("missing").toString())) {
             OperationException e = assertThrows(OperationException.class,
-                    () -> client(new RecordingTerminal(), Map.of("IOC_RUNNER_CON_TOOL", value)));
+                    () -> client(RecordingTerminal.unprompted(), Map.of("IOC_RUNNER_CON_TOOL", value)));
             assertEquals("IOC_RUNNER_CON_TOOL '" + value + "' is not an executable file.", e.getMessage());
         }
     }
@@ -254,7 +255,7 @@ class ConsoleTest {
         Path argsFile = dir.resolve("args");
         Path con = Files.writeString(dir.resolve("con"), "#!/bin/sh\necho \"$*\" >> " + argsFile + "\nexit 7\n");
         Files.setPosixFilePermissions(con, PosixFilePermissions.fromString("rwxr-xr-x"));
-        RecordingTerminal t = new RecordingTerminal();
+        RecordingTerminal t = RecordingTerminal.unprompted();
         Console c = client(t, Map.of("IOC_RUNNER_CON_TOOL", con.toString()));
         assertEquals(7, c.attach(NAME, socket));
         assertEquals(7, c.monitor(NAME, socket));

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iocagent.jmx.Role;
-import java.time.Clock;
+import io.iocagent.testbed.HandClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,23 +18,8 @@ class LoginThrottleTest {
     private static final Optional<Caller> ALICE = Optional.of(new Caller("alice", Role.OPERATOR));
 
     private final AtomicInteger checks = new AtomicInteger();
-    private Instant now = Instant.parse("2026-12-03T09:00:00Z");
-    private final LoginThrottle throttle = new LoginThrottle(HttpLimits.DEFAULTS, new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    });
+    private final HandClock clock = new HandClock();
+    private final LoginThrottle throttle = new LoginThrottle(HttpLimits.DEFAULTS, clock);
 
     private LoginThrottle.Verdict wrong(String address) {
         return throttle.attempt(address, () -> NONE, () -> {
@@ -55,11 +38,11 @@ class LoginThrottleTest {
         LoginThrottle.Verdict held = wrong("10.0.0.9");
         assertTrue(held.throttled() && !held.audit());
         assertEquals(3, checks.get(), "no PBKDF2 run during back-off");
-        now = now.plusSeconds(2);
+        clock.advance(Duration.ofSeconds(2));
         LoginThrottle.Verdict fourth = wrong("10.0.0.9");
         assertTrue(fourth.audit() && fourth.suppressed() == 1, "the next audited failure counts the refused attempts");
         for (int i = 0; i < 12; i++) {
-            now = now.plusSeconds(61);
+            clock.advance(Duration.ofSeconds(61));
             wrong("10.0.0.9");
         }
         assertTrue(wrong("10.0.0.9").retryAfter().compareTo(Duration.ofSeconds(60)) <= 0, "back-off capped at login.backoff.max");

@@ -3,10 +3,8 @@ package io.iocagent.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import io.iocagent.testbed.HandClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +15,7 @@ class NotificationQuotaTest {
     private static final HttpLimits LIMITS = new HttpLimits(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, 20, 1 << 20,
             4, 2, 3, Duration.ofMinutes(5), 3, Duration.ofSeconds(60), 1, 4);
 
-    private final MutableClock clock = new MutableClock();
+    private final HandClock clock = new HandClock();
     private final NotificationQuota quota = new NotificationQuota(LIMITS, clock);
     private final List<String> unregistered = new ArrayList<>();
 
@@ -75,28 +73,5 @@ class NotificationQuotaTest {
         assertTrue(admit("user alice", "register", null).isPresent(), "two pending registrations fill alice's share");
         quota.abandon("user alice", 2);
         assertEquals(Optional.empty(), admit("user alice", "register", null));
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-03T09:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -5,11 +5,8 @@ import io.iocagent.procserv.LogEvent;
 import io.iocagent.systemd.ActiveState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Objects;
 import java.util.function.IntUnaryOperator;
 
@@ -18,7 +15,7 @@ import java.util.function.IntUnaryOperator;
  * that follows — the start verdict's rules ({@code StartupCheck}, {@link io.iocagent.procserv.StartupSignals})
  * applied continuously instead of once after a start.
  *
- * <p><b>Generations.</b> Each {@code ChildStarted} ("The PID of new child") begins a generation. A
+ * <p><b>Generations.</b> Each {@code ChildStarted} ("The PID of new child") begins a {@link Generation}. A
  * generation reaches its marker ({@code All initialization complete}), logs tokens, and dies with
  * procServ's death banner. Tokens and markers before any {@code ChildStarted} (a log that begins
  * mid-run) belong to an anonymous generation.
@@ -45,7 +42,7 @@ import java.util.function.IntUnaryOperator;
  *       the current child has not reached it, or (b) two or more children died after their marker,
  *       or (c) one child died after its marker and the current child has not yet been past its
  *       marker for S while alive, or (d) systemd restarted procServ twice or more and the current
- *       child has not settled that way;</li>
+ *       child has not settled that way ({@link CrashHistory});</li>
  *   <li>the current child reached its marker and is alive: {@code READY};</li>
  *   <li>otherwise {@code STARTING}.</li>
  * </ol>
@@ -73,7 +70,7 @@ import java.util.function.IntUnaryOperator;
  *
  * <p><b>Exits.</b> procServ logs how it reaped each child ({@link ChildExit}); the last one is kept
  * across runs and log rotations ({@link #lastExit()}), and those read live are counted by reason
- * ({@link #exits()}) — a child killed by a stop counts too when procServ logged it.
+ * ({@link #exits()}) — a child killed by a stop counts too when procServ logged it ({@link ChildExits}).
  *
  * <p><b>Unlogged deaths.</b> When procServ cannot write its log (the log directory is full), a
  * child's death, the next child's start and its marker are lost. Each poll therefore also looks at
@@ -93,25 +90,16 @@ final class ChildTracker {
     /** How long a child must live past its marker to clear a single crash after init. */
     static final Duration DEFAULT_SETTLE = Duration.ofSeconds(10);
 
-    /** Bound on remembered deaths and restarts; more than this within W changes nothing. */
-    private static final int MAX_HISTORY = 16;
-
-    private final Duration window;
     private final Duration settle;
     private final IntUnaryOperator parentOf;
 
     private Generation current;
-    private final Deque<Death> deaths = new ArrayDeque<>();
-    private final Deque<Instant> serviceRestarts = new ArrayDeque<>();
+    private final CrashHistory crashes;
+    private final ChildExits exits = new ChildExits();
     private boolean fatalBeforeMarker;
     /** The line that set {@link #fatalBeforeMarker}. */
     private String fatalLine = "";
     private long childRestarts;
-    /** The last exit procServ logged, null when none was read. */
-    private ChildExit lastExit;
-    /** Live exits by {@link ChildExit#reason()}; bounded by the reason's bounded value set. */
-    private final Map<String, Long> exits = new TreeMap<>();
-    private long lastNRestarts = -1;
     /** procServ of the current run, 0 when not known. */
     private int runPid;
     /** The next ChildStarted is the first child of a new run. */
@@ -128,34 +116,13 @@ final class ChildTracker {
      *                 a zombie); asked for live {@code ChildStarted}, death banners and exits
      */
     ChildTracker(Duration window, Duration settle, IntUnaryOperator parentOf) {
-        this.window = Objects.requireNonNull(window, "window");
+        this.crashes = new CrashHistory(window);
         this.settle = Objects.requireNonNull(settle, "settle");
         this.parentOf = Objects.requireNonNull(parentOf, "parentOf");
     }
 
     ChildTracker(IntUnaryOperator parentOf) {
         this(DEFAULT_WINDOW, DEFAULT_SETTLE, parentOf);
-    }
-
-    /** One child of procServ. */
-    private static final class Generation {
-        final int pid;
-        /** When it was read; null for the backlog (long ago). */
-        final Instant startedAt;
-        boolean markerSeen;
-        /** When the marker was read; null for the backlog. */
-        Instant markerAt;
-        boolean died;
-        String lastError = "";
-
-        Generation(int pid, Instant startedAt) {
-            this.pid = pid;
-            this.startedAt = startedAt;
-        }
-    }
-
-    /** A death banner that counted as a crash. */
-    private record Death(Instant at, boolean afterMarker) {
     }
 
     /**
@@ -180,11 +147,7 @@ final class ChildTracker {
                 runPid = parent;
             }
         }
-        if (lastWrite != null && trailingEarlyDeaths >= 2 && lastWrite.isAfter(now.minus(window))) {
-            for (int i = 0; i < Math.min(trailingEarlyDeaths, MAX_HISTORY); i++) {
-                deaths.addLast(new Death(lastWrite, false));
-            }
-        }
+        crashes.backlogEndedIn(trailingEarlyDeaths, lastWrite, now);
     }
 
     /** A new event read from the live log at {@code at}. */
@@ -201,12 +164,7 @@ final class ChildTracker {
      * @param nRestarts systemd's {@code NRestarts}
      */
     void unitObserved(boolean running, int mainPid, long nRestarts, Instant at) {
-        if (lastNRestarts >= 0 && nRestarts > lastNRestarts) {
-            for (long i = 0; i < Math.min(nRestarts - lastNRestarts, MAX_HISTORY); i++) {
-                addBounded(serviceRestarts, at);
-            }
-        }
-        lastNRestarts = nRestarts;
+        crashes.nRestarts(nRestarts, at);
         if (!running || mainPid <= 0) {
             if (runPid != 0 || !runStartPending) {
                 endRun();
@@ -243,15 +201,8 @@ final class ChildTracker {
         } else if (event instanceof LogEvent.ErrorToken error) {
             currentOrAnonymous(at).lastError = error.line();
         } else if (event instanceof LogEvent.ChildExited exited) {
-            if (live && othersChild(exited.exit().pid())) {
-                return;
-            }
-            if (live && lastExit != null && lastExit.isUnlogged() && lastExit.pid() == exited.exit().pid()) {
-                exits.computeIfPresent(lastExit.reason(), (k, n) -> n > 1 ? n - 1 : null); // now known: counted once
-            }
-            lastExit = exited.exit().at(at);
-            if (live) {
-                exits.merge(lastExit.reason(), 1L, Long::sum);
+            if (!(live && othersChild(exited.exit().pid()))) {
+                exits.logged(exited.exit(), at);
             }
         }
     }
@@ -296,7 +247,7 @@ final class ChildTracker {
         }
         current.died = true;
         if (live) {
-            addBounded(deaths, new Death(at, current.markerSeen));
+            crashes.died(at, current.markerSeen);
         }
     }
 
@@ -309,7 +260,7 @@ final class ChildTracker {
     }
 
     private void forgetHistory() {
-        deaths.clear();
+        crashes.forgetDeaths();
         fatalBeforeMarker = false;
     }
 
@@ -326,13 +277,6 @@ final class ChildTracker {
         return current;
     }
 
-    private static <T> void addBounded(Deque<T> history, T item) {
-        history.addLast(item);
-        if (history.size() > MAX_HISTORY) {
-            history.removeFirst();
-        }
-    }
-
     /**
      * The readiness at {@code now}; see the class comment for the rule.
      *
@@ -344,14 +288,12 @@ final class ChildTracker {
         if (!systemdKnown) {
             return Readiness.UNKNOWN;
         }
-        Instant since = now.minus(window);
-        deaths.removeIf(d -> d.at().isBefore(since));
-        serviceRestarts.removeIf(t -> t.isBefore(since));
+        crashes.expire(now);
         if (activeState == ActiveState.FAILED) {
             return Readiness.FAILED;
         }
         if (activeState == ActiveState.ACTIVATING) {
-            return serviceRestarts.size() >= 2 ? Readiness.CRASH_LOOP : Readiness.STARTING;
+            return crashes.restartsLoop() ? Readiness.CRASH_LOOP : Readiness.STARTING;
         }
         if (!activeState.isUp()) {
             return Readiness.STOPPED;
@@ -366,9 +308,7 @@ final class ChildTracker {
         boolean alive = current != null && !current.died;
         boolean settled = reached && alive
                 && (current.markerAt == null || !now.isBefore(current.markerAt.plus(settle)));
-        long early = deaths.stream().filter(d -> !d.afterMarker()).count();
-        long late = deaths.size() - early;
-        if (!reached && early >= 2 || late >= 2 || late == 1 && !settled || serviceRestarts.size() >= 2 && !settled) {
+        if (crashes.crashLoop(reached, settled)) {
             return Readiness.CRASH_LOOP;
         }
         return reached && alive ? Readiness.READY : Readiness.STARTING;
@@ -399,9 +339,8 @@ final class ChildTracker {
             }
             vanished = false;
             current.died = true;
-            addBounded(deaths, new Death(at, current.markerSeen));
-            lastExit = ChildExit.unlogged(current.pid, at);
-            exits.merge(lastExit.reason(), 1L, Long::sum);
+            crashes.died(at, current.markerSeen);
+            exits.unlogged(current.pid, at);
             died = true;
         }
         if (!current.died) {
@@ -444,11 +383,11 @@ final class ChildTracker {
 
     /** The last child exit procServ logged (its time is null when read from the backlog), or null. */
     ChildExit lastExit() {
-        return lastExit;
+        return exits.last();
     }
 
     /** Child exits read live, by reason ({@code exit_N}, {@code signal_NAME}); a copy. */
     Map<String, Long> exits() {
-        return Map.copyOf(exits);
+        return exits.byReason();
     }
 }

@@ -1,10 +1,8 @@
 package io.iocagent.systemd;
 
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -12,18 +10,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.freedesktop.dbus.interfaces.Properties;
-import org.freedesktop.dbus.types.Variant;
 
 /**
  * Client for the systemd manager over D-Bus: lists, inspects, starts, stops, restarts, enables and
  * disables IOC units. The only way this project talks to systemd, and the only public face of
- * this client; the parts behind it are each one concept:
+ * this client: one concept, the API (its contract, the {@link UnitName} gate, the errors), whose
+ * methods hand the work to the parts behind it, each one concept too:
  * <ul>
  * <li>{@link ManagerLink} — the call connection: opened on first use, reopened after loss, a call
  *     retried once when safe ({@link ConnectionOpener} bounds every connect by the call timeout);</li>
  * <li>{@link UnitStateReader} — unit states read in batches of pipelined calls;</li>
  * <li>{@link UnitJobs} — a start, stop or restart job queued and awaited through {@code JobRemoved};</li>
+ * <li>{@link UnitFiles} — unit files enabled, disabled, linked and their state read, and the
+ *     manager reloaded;</li>
  * <li>{@link UnitSignals} and {@link SignalFeed} — the listeners of {@link #unitChanges()} and the
  *     receive-only connection that feeds them.</li>
  * </ul>
@@ -62,8 +61,6 @@ public final class SystemdBus implements AutoCloseable {
     /** Same as sd-bus's default method call timeout (25 s), which {@code systemctl} uses. */
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(25);
 
-    private static final String MANAGER_INTERFACE = "org.freedesktop.systemd1.Manager";
-
     private static final Method LIST_UNITS_BY_PATTERNS =
             BusSession.method(Systemd1Manager.class, "ListUnitsByPatterns", List.class, List.class);
     private static final Method START_UNIT =
@@ -72,37 +69,28 @@ public final class SystemdBus implements AutoCloseable {
             BusSession.method(Systemd1Manager.class, "StopUnit", String.class, String.class);
     private static final Method RESTART_UNIT =
             BusSession.method(Systemd1Manager.class, "RestartUnit", String.class, String.class);
-    private static final Method ENABLE_UNIT_FILES = BusSession.method(Systemd1Manager.class,
-            "EnableUnitFiles", List.class, boolean.class, boolean.class);
-    private static final Method DISABLE_UNIT_FILES =
-            BusSession.method(Systemd1Manager.class, "DisableUnitFiles", List.class, boolean.class);
-    private static final Method LINK_UNIT_FILES = BusSession.method(Systemd1Manager.class,
-            "LinkUnitFiles", List.class, boolean.class, boolean.class);
-    private static final Method GET_UNIT_FILE_STATE =
-            BusSession.method(Systemd1Manager.class, "GetUnitFileState", String.class);
-    private static final Method RELOAD = BusSession.method(Systemd1Manager.class, "Reload");
     private static final Method PING = BusSession.method(org.freedesktop.dbus.interfaces.Peer.class, "Ping");
-    private static final Method GET = BusSession.method(Properties.class, "Get", String.class, String.class);
 
     private final String address;
     private final Duration callTimeout;
-    private final ManagerEndpoint endpoint;
     private final ConnectionOpener opener;
     private final UnitSignals signals;
     private final ManagerLink link;
     private final UnitStateReader stateReader;
     private final UnitJobs jobs;
+    private final UnitFiles unitFiles;
     private final UnitChanges unitChanges = new UnitChanges();
 
     private SystemdBus(String address, Duration callTimeout) {
         this.address = Objects.requireNonNull(address, "address");
         this.callTimeout = requirePositive(callTimeout, "callTimeout");
-        this.endpoint = ManagerEndpoint.of(address, callTimeout);
+        ManagerEndpoint endpoint = ManagerEndpoint.of(address, callTimeout);
         this.opener = new ConnectionOpener(callTimeout);
         this.signals = new UnitSignals(address, opener);
         this.link = new ManagerLink(address, callTimeout, endpoint, opener, signals::maintain);
         this.stateReader = new UnitStateReader(link, callTimeout);
         this.jobs = new UnitJobs(link, endpoint, address);
+        this.unitFiles = new UnitFiles(link, endpoint);
     }
 
     /**
@@ -204,20 +192,7 @@ public final class SystemdBus implements AutoCloseable {
      * @throws SystemdException {@code FAILED} if the unit file has no {@code [Install]} section
      */
     public List<UnitFileChange> enable(UnitName unit) {
-        Objects.requireNonNull(unit, "unit");
-        Action action = Action.manageUnitFiles("enable", unit.toString(), unit.templateFileName());
-        InstallResult<?, ?> result = link.invoke(action, false, s -> (InstallResult<?, ?>)
-                s.call(BusSession.MANAGER_PATH, ENABLE_UNIT_FILES, List.of(unit.toString()), false, false));
-        List<UnitFileChange> changes = changes(result.changes);
-        if (changes.isEmpty() && Boolean.FALSE.equals(result.carriesInstallInfo)) {
-            throw new SystemdException(SystemdException.Reason.FAILED,
-                    "Cannot enable " + unit + ": its unit file has no [Install] section, so there is nothing to enable.",
-                    "Add an [Install] section with WantedBy=" + (endpoint.userManager() ? "default.target" : "multi-user.target")
-                            + " to " + unit.templateFileName() + " and run '" + systemctl() + " daemon-reload'.",
-                    null);
-        }
-        reloadIfChanged(changes);
-        return changes;
+        return unitFiles.enable(unit);
     }
 
     /**
@@ -227,12 +202,7 @@ public final class SystemdBus implements AutoCloseable {
      * @return the symlinks removed, for {@code Removed …} lines; empty if it was not enabled
      */
     public List<UnitFileChange> disable(UnitName unit) {
-        Objects.requireNonNull(unit, "unit");
-        Action action = Action.manageUnitFiles("disable", unit.toString(), unit.templateFileName());
-        List<UnitFileChange> changes = changes(link.invoke(action, false, s ->
-                s.call(BusSession.MANAGER_PATH, DISABLE_UNIT_FILES, List.of(unit.toString()), false)));
-        reloadIfChanged(changes);
-        return changes;
+        return unitFiles.disable(unit);
     }
 
     /**
@@ -244,18 +214,7 @@ public final class SystemdBus implements AutoCloseable {
      * @throws IllegalArgumentException if {@code file} is relative or not named like a template
      */
     public List<UnitFileChange> linkUnitFile(Path file, boolean runtime) {
-        Objects.requireNonNull(file, "file");
-        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (!file.isAbsolute() || !fileName.endsWith(UnitName.SUFFIX)
-                || !UnitName.isValidPrefix(fileName.substring(0, fileName.length() - UnitName.SUFFIX.length()))) {
-            throw new IllegalArgumentException("Refusing to link '" + file + "': only absolute paths of template"
-                    + " unit files named like '" + UnitName.DEFAULT_PREFIX + UnitName.SUFFIX + "' are linked.");
-        }
-        Action action = Action.manageUnitFiles("link", file.toString(), fileName);
-        List<UnitFileChange> changes = changes(link.invoke(action, false, s ->
-                s.call(BusSession.MANAGER_PATH, LINK_UNIT_FILES, List.of(file.toString()), runtime, false)));
-        reloadIfChanged(changes);
-        return changes;
+        return unitFiles.link(file, runtime);
     }
 
     /**
@@ -280,26 +239,12 @@ public final class SystemdBus implements AutoCloseable {
 
     /** Reloads the manager's configuration, like {@code systemctl daemon-reload}; returns when done. */
     public void reload() {
-        Action reload = Action.reload();
-        link.invoke(reload, true, s -> s.call(reload, BusSession.MANAGER_PATH, RELOAD));
+        unitFiles.reload();
     }
 
     /** The directories the manager loads unit files from, in priority order (property {@code UnitPath}). */
     public List<Path> unitSearchPath() {
-        Object value = link.invoke(Action.read("read", "the unit search path"), true,
-                s -> s.call(BusSession.MANAGER_PATH, GET, MANAGER_INTERFACE, "UnitPath"));
-        List<Path> paths = new ArrayList<>();
-        if (value instanceof Variant<?> variant) {
-            value = variant.getValue();
-        }
-        if (value instanceof Collection<?> list) {
-            list.forEach(p -> paths.add(Path.of(p.toString())));
-        } else if (value instanceof Object[] array) {
-            for (Object p : array) {
-                paths.add(Path.of(p.toString()));
-            }
-        }
-        return List.copyOf(paths);
+        return unitFiles.searchPath();
     }
 
     /**
@@ -308,17 +253,7 @@ public final class SystemdBus implements AutoCloseable {
      * {@code not-found} if there is no unit file.
      */
     public String unitFileState(UnitName unit) {
-        Objects.requireNonNull(unit, "unit");
-        return link.invoke(Action.read("read the unit file state of", unit), true, s -> {
-            try {
-                return (String) s.call(BusSession.MANAGER_PATH, GET_UNIT_FILE_STATE, unit.toString());
-            } catch (CallFailure f) {
-                if (isNotFound(f)) {
-                    return "not-found";
-                }
-                throw f;
-            }
-        });
+        return unitFiles.state(unit);
     }
 
     /**
@@ -381,48 +316,11 @@ public final class SystemdBus implements AutoCloseable {
         return link.sessionsOpened();
     }
 
-    private void reloadIfChanged(List<UnitFileChange> changes) {
-        if (!changes.isEmpty()) {
-            reload();
-        }
-    }
-
-    private static List<UnitFileChange> changes(Object wire) {
-        List<UnitFileChange> changes = new ArrayList<>();
-        if (wire instanceof Collection<?> list) {
-            for (Object change : list) {
-                changes.add(UnitFileChange.of((UnitFileChangeStruct) change));
-            }
-        }
-        return List.copyOf(changes);
-    }
-
-    // ---- helpers ----------------------------------------------------------------------------
-
-    private String systemctl() {
-        return endpoint.systemctl();
-    }
-
-    private static boolean isNotFound(CallFailure f) {
-        return f.kind() == CallFailure.Kind.REMOTE_ERROR
-                && ("org.freedesktop.DBus.Error.FileNotFound".equals(f.errorName())
-                        || "org.freedesktop.systemd1.NoSuchUnit".equals(f.errorName()));
-    }
-
     static Duration requirePositive(Duration d, String what) {
         Objects.requireNonNull(d, what);
         if (d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
         }
         return d;
-    }
-
-    /** This process's user id, as the D-Bus {@code EXTERNAL} mechanism names it. */
-    static long uid() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return new com.sun.security.auth.module.UnixSystem().getUid();
-        }
     }
 }

@@ -117,4 +117,11 @@ class ChangeQueueTest {
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(waited >= delayMillis, "drained after " + waited + " ms, before the " + delayMillis + " ms delay");
     }
+
+    @Test
+    void everythingAloneIsABatchOfItsOwn() throws InterruptedException {
+        ChangeQueue<String> queue = new ChangeQueue<>(executor, 1, recorder);
+        queue.addEverything();
+        assertEquals("[] everything", nextBatch("a batch for 'everything' without any item"));
+    }
 }

@@ -3,25 +3,14 @@ package io.iocagent.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.iocagent.conf.IocName;
-import io.iocagent.conf.IocPort;
-import io.iocagent.conf.Layout;
-import io.iocagent.conf.Mode;
-import io.iocagent.conf.UnitTemplates;
-import io.iocagent.posix.Account;
 import io.iocagent.crash.ChildExit;
-import io.iocagent.systemd.SystemdBus;
-import io.iocagent.systemd.SystemdException;
-import io.iocagent.systemd.UnitName;
 import io.iocagent.testbed.EpicsBase;
 import io.iocagent.testbed.EpicsIoc;
+import io.iocagent.testbed.ModelBed;
 import io.iocagent.testbed.TestBed;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -40,49 +29,33 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ChildExitIT {
 
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private TestBed bed;
-    private SystemdBus bus;
-    private Layout layout;
+    private ModelBed model;
 
     @BeforeAll
-    void setUp() throws IOException {
-        bed = TestBed.open();
+    void setUp() {
+        model = ModelBed.open();
         EpicsBase.require();
-        try {
-            bus = SystemdBus.connect(bed.busAddress(), CALL_TIMEOUT);
-        } catch (SystemdException e) {
-            TestBed.requireOrSkip(false, "cannot reach it: " + e.problem());
-        }
-        layout = Layout.resolve(Mode.LOCAL, bed.env(), Account.current(bed.env()));
-        String template = UnitTemplates.local(layout.confDir(), layout.logDir(), Path.of("/usr/bin/procServ"))
-                .replace("--foreground", "--foreground --holdoff=1");
-        bus.linkUnitFile(Files.writeString(bed.root().resolve(layout.templateFileName()), template), true);
     }
 
     @AfterAll
     void tearDown() {
-        if (bus != null) {
-            bus.close();
-        }
-        if (bed != null) {
-            bed.close();
+        if (model != null) {
+            model.close();
         }
     }
 
     @Test
     void aSoftIocKilledBySegvThenByKillNamesEachSignalAndCountsIt() throws Exception {
-        String name = bed.iocName("sig");
-        Path dir = bed.epicsBoot(name, EpicsIoc.HEALTHY, false, name + ":");
-        install(name, dir, EpicsBase.Ports.free().confLines());
-        try (Refresher refresher = new Refresher(layout, () -> SystemdBus.connect(bed.busAddress(), CALL_TIMEOUT),
-                Duration.ofSeconds(2), Clock.systemUTC())) {
+        String name = model.bed().iocName("sig");
+        Path dir = model.bed().epicsBoot(name, EpicsIoc.HEALTHY, false, name + ":");
+        model.install(name, dir, EpicsBase.Ports.free().confLines());
+        try (Refresher refresher = model.refresher(Duration.ofSeconds(2))) {
             refresher.start();
             TestBed.await(WAIT, name + " installed", () -> refresher.current().iocs().containsKey(name));
-            bus.start(unit(name), JOB_TIMEOUT);
+            model.operator().start(model.unit(name), JOB_TIMEOUT);
             int first = readyChild(refresher, name, -1);
 
             kill("SEGV", first);
@@ -99,26 +72,25 @@ class ChildExitIT {
             assertEquals("signal_KILL", killed.lastExit().reason());
             assertEquals(1L, killed.childExits().get("signal_KILL"), "exits by reason: " + killed.childExits());
             assertEquals(1L, killed.childExits().get("signal_SEGV"), "the earlier exit still counts: " + killed.childExits());
-            bus.stop(unit(name), JOB_TIMEOUT);
+            model.operator().stop(model.unit(name), JOB_TIMEOUT);
         }
     }
 
     @Test
     void aChildThatExitsWithStatusThreeIsReportedAsExit3() throws Exception {
-        String name = bed.iocName("exit3");
-        Path dir = bed.root().resolve("iocs").resolve(name);
+        String name = model.bed().iocName("exit3");
+        Path dir = model.bed().root().resolve("iocs").resolve(name);
         Files.createDirectories(dir);
         Path trigger = dir.resolve("exit-now");
         // A shell IOC: initializes, then exits 3 when the test creates the trigger file.
         Path cmd = Files.writeString(dir.resolve("st.cmd"), "#!/bin/sh\necho 'iocRun: All initialization complete'\n"
                 + "while [ ! -e " + trigger + " ]; do sleep 0.1; done\nrm -f " + trigger + "\nexit 3\n");
         Files.setPosixFilePermissions(cmd, PosixFilePermissions.fromString("rwxr-xr-x"));
-        install(name, dir, "");
-        try (Refresher refresher = new Refresher(layout, () -> SystemdBus.connect(bed.busAddress(), CALL_TIMEOUT),
-                Duration.ofSeconds(2), Clock.systemUTC())) {
+        model.install(name, dir, "");
+        try (Refresher refresher = model.refresher(Duration.ofSeconds(2))) {
             refresher.start();
             TestBed.await(WAIT, name + " installed", () -> refresher.current().iocs().containsKey(name));
-            bus.start(unit(name), JOB_TIMEOUT);
+            model.operator().start(model.unit(name), JOB_TIMEOUT);
             int child = readyChild(refresher, name, -1);
             Files.createFile(trigger);
             IocSnapshot exited = awaitIoc(refresher, name + " LastExit of child " + child,
@@ -126,7 +98,7 @@ class ChildExitIT {
             ChildExit exit = exited.lastExit();
             assertEquals("exit_3", exit.reason(), "IOC " + name + ": " + exit);
             assertEquals(1L, exited.childExits().get("exit_3"), "exits by reason: " + exited.childExits());
-            bus.stop(unit(name), JOB_TIMEOUT);
+            model.operator().stop(model.unit(name), JOB_TIMEOUT);
         }
     }
 
@@ -155,17 +127,4 @@ class ChildExitIT {
         assertEquals(0, p.waitFor(), "kill -" + signal + " " + pid);
     }
 
-    private UnitName unit(String name) {
-        return UnitName.of(layout.templatePrefix(), name);
-    }
-
-    /** Writes {@code NAME.conf} the way install does: staged elsewhere, renamed into place. */
-    private void install(String name, Path dir, String extraLines) throws IOException {
-        String text = "IOC_CMD=\"./st.cmd\"\n"
-                + "IOC_CHDIR=\"" + dir + "\"\n"
-                + "IOC_PORT=\"" + IocPort.standard(layout.identity(), layout.runDir(), new IocName(name)) + "\"\n"
-                + extraLines;
-        Path staged = Files.writeString(bed.root().resolve(name + ".conf.staged"), text);
-        Files.move(staged, layout.confDir().resolve(name + ".conf"), StandardCopyOption.ATOMIC_MOVE);
-    }
 }

@@ -1,12 +1,18 @@
 package io.iocagent.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,5 +78,29 @@ class DirectoryWatchTest {
             Files.writeString(conf.resolve("n.conf"), "IOC_CMD=x\n");
             awaitChange(new Change(conf, Optional.of(Path.of("n.conf"))));
         }
+    }
+
+    @Test
+    void rearmingWhatIsWatchedReportsNothingAndTheWatchThreadNeverKeepsTheJvmAlive() throws Exception {
+        Path conf = Files.createDirectory(root.resolve("conf"));
+        try (DirectoryWatch watch = new DirectoryWatch(List.of(conf), (d, f) -> changes.add(new Change(d, f)))) {
+            watch.rearm();
+            watch.rearm();
+            assertEquals(List.of(), List.copyOf(changes), "a directory already watched is not reported again by a poll");
+            Set<Thread> watchers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("ioc-model-watch")).collect(Collectors.toSet());
+            assertFalse(watchers.isEmpty(), "the watch runs on its own thread");
+            watchers.forEach(t -> assertTrue(t.isDaemon(), "the watch thread is a daemon"));
+        }
+    }
+
+    @Test
+    void afterCloseAPollWatchesAndReportsNothing() throws Exception {
+        Path conf = root.resolve("conf");
+        DirectoryWatch watch = new DirectoryWatch(List.of(conf), (d, f) -> changes.add(new Change(d, f)));
+        watch.close();
+        Files.createDirectory(conf);
+        watch.rearm();
+        assertEquals(List.of(), List.copyOf(changes), "a closed watch registers nothing and reports nothing");
     }
 }

@@ -122,4 +122,20 @@ class InstalledConfTest {
         assertFalse(v.problem().isEmpty());
         assertEquals(java.util.List.of(), dir.takeReadFailures(), "a syntax error is no read failure");
     }
+
+    @Test
+    void aConfThatCannotEvenBeStattedIsInstalledAndBrokenAndKeptAsItWas() throws IOException {
+        ConfDirectory dir = new ConfDirectory(layout());
+        Files.createDirectories(root.resolve("conf"));
+        Path loop = root.resolve("conf/loop.conf");
+        Files.createSymbolicLink(loop, loop.getFileName()); // stat fails: too many levels of symbolic links
+        IocName name = new IocName("loop");
+
+        InstalledConf read = dir.refresh(name).orElseThrow(
+                () -> new AssertionError("IOC loop: a conf that cannot be statted is still installed"));
+        assertFalse(read.problem().isEmpty(), "IOC loop: says why it is broken: " + read);
+        assertEquals("", read.command());
+        assertTrue(read == dir.refresh(name).orElseThrow(), "IOC loop: what was known is kept while stat keeps failing");
+        assertEquals(read, dir.get(name).orElseThrow());
+    }
 }

@@ -6,20 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.IocPort;
 import io.iocagent.conf.Layout;
-import io.iocagent.conf.Mode;
-import io.iocagent.conf.UnitTemplates;
-import io.iocagent.posix.Account;
 import io.iocagent.systemd.SystemdBus;
-import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.testbed.Behaviour;
+import io.iocagent.testbed.ModelBed;
 import io.iocagent.testbed.TestBed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,33 +43,23 @@ class RefresherIT {
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration NO_POLL = Duration.ofSeconds(60);
 
+    private ModelBed model;
     private TestBed bed;
     private SystemdBus bus;
     private Layout layout;
 
     @BeforeAll
-    void setUp() throws IOException {
-        bed = TestBed.open();
-        try {
-            // The shared manager may be slow to answer on a loaded machine: connect as the agent does.
-            bus = SystemdBus.connect(bed.busAddress(), SystemdBus.DEFAULT_CALL_TIMEOUT);
-        } catch (SystemdException e) {
-            TestBed.requireOrSkip(false, "cannot reach it: " + e.problem());
-        }
-        layout = Layout.resolve(Mode.LOCAL, bed.env(), Account.current(bed.env()));
-        String template = UnitTemplates.local(layout.confDir(), layout.logDir(), Path.of("/usr/bin/procServ"))
-                .replace("--foreground", "--foreground --holdoff=1");
-        Path file = Files.writeString(bed.root().resolve(layout.templateFileName()), template);
-        bus.linkUnitFile(file, true);
+    void setUp() {
+        model = ModelBed.open();
+        bed = model.bed();
+        bus = model.operator();
+        layout = model.layout();
     }
 
     @AfterAll
     void tearDown() {
-        if (bus != null) {
-            bus.close();
-        }
-        if (bed != null) {
-            bed.close();
+        if (model != null) {
+            model.close();
         }
     }
 
@@ -283,17 +268,11 @@ class RefresherIT {
     }
 
     private UnitName unit(String name) {
-        return UnitName.of(layout.templatePrefix(), name);
+        return model.unit(name);
     }
 
-    /** Writes {@code NAME.conf} the way install does: staged elsewhere, renamed into place. */
     private void install(String name, Behaviour behaviour) throws IOException {
-        Path dir = bed.iocBoot(name, behaviour);
-        String text = "IOC_CMD=\"./st.cmd\"\n"
-                + "IOC_CHDIR=\"" + dir + "\"\n"
-                + "IOC_PORT=\"" + IocPort.standard(layout.identity(), layout.runDir(), new IocName(name)) + "\"\n";
-        Path staged = Files.writeString(bed.root().resolve(name + ".conf.staged"), text);
-        Files.move(staged, layout.confDir().resolve(name + ".conf"), StandardCopyOption.ATOMIC_MOVE);
+        model.install(name, behaviour);
     }
 
     private static Predicate<Snapshot> ioc(String name, Predicate<IocSnapshot> condition) {

@@ -336,4 +336,88 @@ class RefresherTest {
         refresher.close();
         assertEquals(1, closes.get(), "closing twice closes once");
     }
+
+    /** Waits until no live thread has {@code name}; fails naming it. */
+    private static void awaitNoThread(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Within " + WAIT_SECONDS + " s of close, thread " + name + " did not end");
+            }
+            Thread.sleep(5); // polling for the thread to end
+        }
+    }
+
+    @Test
+    void closingEndsTheModelsThreadsAndTheDirectoryWatch() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        firstSnapshot();
+        refresher.close();
+        awaitNoThread("ioc-model-events");
+        awaitNoThread("ioc-model-poll");
+        awaitNoThread("ioc-model-watch");
+    }
+
+    @Test
+    void aConfDirectoryThatVanishedIsReadInFullAtOnce() throws Exception {
+        manager.held("orphan", "failed", "failed");
+        start(Duration.ofHours(1)); // no poll for an hour: only the directory's event can bring one
+        assertEquals("failed", state(firstSnapshot(), "orphan"));
+        manager.held("orphan", "inactive", "dead"); // reset without a signal
+
+        Files.delete(layout.confDir());
+
+        await("the orphan gone after a poll the vanished conf directory asked for", x -> !x.iocs().containsKey("orphan"));
+    }
+
+    @Test
+    void overABusThatCannotBeReachedTheModelRunsDisconnected() throws Exception {
+        NullPointerException none = assertThrows(NullPointerException.class,
+                () -> new Refresher(layout, null, Duration.ofSeconds(5), Clock.systemUTC()));
+        assertEquals("connector", none.getMessage());
+        install("a");
+        refresher = new Refresher(layout, () -> {
+            throw FakeManager.unreachableFailure("no bus here");
+        }, Duration.ofHours(1), Clock.systemUTC());
+        refresher.start();
+        Snapshot s = firstSnapshot();
+        assertFalse(s.systemdConnected(), describe(s));
+        assertEquals(Set.of("a"), s.iocs().keySet());
+        assertEquals("unknown", state(s, "a"));
+    }
+
+    @Test
+    void aPollThatCannotListTheUnitsDisconnectsTheModel() throws Exception {
+        install("a");
+        manager.running("a");
+        start(Duration.ofHours(1));
+        assertTrue(firstSnapshot().systemdConnected());
+
+        manager.unreachable("bus lost");
+        refresher.refreshNow();
+
+        Snapshot s = refresher.current();
+        assertFalse(s.systemdConnected(), "a poll whose listing failed leaves the model disconnected: " + describe(s));
+        assertEquals("unknown", state(s, "a"), describe(s));
+    }
+
+    @Test
+    void directoriesMissingWithTheirParentAtStartAreWatchedFromThePollAfterTheyAppear() throws Exception {
+        Path missing = root.resolve("later");
+        layout = new Layout(Mode.LOCAL, missing.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
+                missing.resolve("log"), PREFIX, new Identity("u", "g"));
+        start(Duration.ofHours(1)); // nothing to watch yet, not even a parent
+        assertTrue(firstSnapshot().iocs().isEmpty());
+        Files.createDirectories(layout.confDir());
+        Files.createDirectories(layout.logDir());
+        refresher.refreshNow(); // the poll arms the watch of the directories that now exist
+
+        install("b");
+        manager.running("b");
+
+        await("IOC b, installed after the poll found its directory, active without another poll",
+                x -> state(x, "b").equals("active"));
+    }
 }

@@ -142,4 +142,11 @@ class SnapshotTest {
         assertEquals(List.of(7), withOrphans.orphanPids());
         assertEquals(Responsiveness.UNPROBED, withOrphans.responsiveness());
     }
+
+    @Test
+    void responsivenessIsOneZeroOrMinusOneForTheAttributeAndTheMetric() {
+        assertEquals(1, new Responsiveness(Responsiveness.State.RESPONSIVE, 7, 0.01).flag());
+        assertEquals(0, new Responsiveness(Responsiveness.State.UNRESPONSIVE, 7, 2.0).flag());
+        assertEquals(-1, Responsiveness.UNPROBED.flag());
+    }
 }

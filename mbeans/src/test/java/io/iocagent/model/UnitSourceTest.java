@@ -26,9 +26,11 @@ class UnitSourceTest {
     private final AtomicInteger connects = new AtomicInteger();
     private final AtomicInteger closes = new AtomicInteger();
     private final List<IocName> signalled = new ArrayList<>();
+    private volatile FakeFeed feed;
     private final UnitSource source = new UnitSource(PREFIX, () -> {
         connects.incrementAndGet();
-        return new FakeFeed(manager, closes);
+        feed = new FakeFeed(manager, closes);
+        return feed;
     }, signalled::add);
 
     @Test
@@ -193,5 +195,45 @@ class UnitSourceTest {
         source.states(List.of(new IocName("a")), UnitSource.Lane.POLL);
         source.states(List.of(new IocName("a")), UnitSource.Lane.POLL);
         assertEquals(List.of("subscribe", "ping", "states", "ping", "states", "states"), manager.asked());
+    }
+
+    @Test
+    void everyReadKeepsTheSignalFeedAliveAndStatesAreReturnedAsRead() {
+        Map<IocName, UnitState> states = source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS);
+        assertEquals("active", states.get(new IocName("a")).activeState(), "the state read is handed back");
+        source.states(List.of(new IocName("b")), UnitSource.Lane.EVENTS);
+        source.list();
+        assertEquals(3, feed.keptFlowing.get(),
+                "each read asks the feed to keep its signal connection alive (reads no longer go through it)");
+    }
+
+    @Test
+    void aReaderWhoseCallFailedIsClosedAndCloseClosesEveryReader() {
+        source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS);
+        source.list();
+        assertEquals(2, feed.readersOpened.get(), "one reader per lane");
+        manager.failing("states", FakeManager.unreachableFailure("reset"));
+        assertThrows(SystemdException.class, () -> source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS));
+        assertEquals(1, feed.readersClosed.get(), "the reader whose call failed is closed");
+        manager.failing("states", null);
+        source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS);
+        assertEquals(3, feed.readersOpened.get());
+
+        source.close();
+        assertEquals(3, feed.readersClosed.get(), "closing closes the readers of both lanes");
+        source.close();
+        assertEquals(3, feed.readersClosed.get(), "and only once");
+    }
+
+    @Test
+    void aReaderThatCannotBeOpenedDisconnectsTheModel() {
+        source.list();
+        manager.unreachable("bus lost");
+        SystemdException e = assertThrows(SystemdException.class,
+                () -> source.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS));
+        assertTrue(e.getMessage().contains("bus lost"), e.getMessage());
+        assertFalse(source.connected(), "a reader that cannot connect means systemd is unreachable");
+        assertTrue(source.mustReadAll(), "every unit is read anew once it answers");
+        assertTrue(source.problem().contains("bus lost"), source.problem());
     }
 }

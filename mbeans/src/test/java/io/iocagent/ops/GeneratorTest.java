@@ -12,6 +12,7 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.FakeManager;
+import io.iocagent.testbed.RecordingTerminal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -73,7 +74,7 @@ class GeneratorTest {
     void theOneExecutableScriptBecomesAPrivateLocalConfNamedAfterTheDirectory() throws Exception {
         script("st.cmd", true);
         script("notes.cmd", false);
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
 
         Path conf = generate(dir.toString(), false, t);
 
@@ -95,7 +96,7 @@ class GeneratorTest {
     @Test
     void systemModeConfsAndHistoriesAreGroupWritable() throws Exception {
         script("st.cmd", true);
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         Path conf = new Generator(session(Mode.SYSTEM, false, t)).generate(dir + "/");
         assertEquals("rw-rw----", mode(conf));
         assertEquals("rw-rw-r--", mode(dir.resolve(".iocsh_history")));
@@ -107,14 +108,14 @@ class GeneratorTest {
         script("st.cmd", true);
         Path history = Files.writeString(dir.resolve(".iocsh_history"), "dbl\n");
         Files.setPosixFilePermissions(history, PosixFilePermissions.fromString("rw-r--r--"));
-        generate(dir.toString(), true, TypedTerminal.typing());
+        generate(dir.toString(), true, RecordingTerminal.typing());
         assertEquals("rw-------", mode(history));
         assertEquals("dbl\n", Files.readString(history), "the history is kept");
 
         Files.delete(dir.resolve("ioca.conf"));
         Files.setPosixFilePermissions(history, PosixFilePermissions.fromString("rw-r--r--"));
         Path second = Files.createLink(root.resolve("second-name"), history);
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         generate(dir.toString(), true, t);
         assertEquals("rw-r--r--", mode(history));
         assertEquals(List.of("Note: " + history + " belongs to someone else (or has several names); its mode is left as it is."),
@@ -128,7 +129,7 @@ class GeneratorTest {
         Path target = Files.writeString(root.resolve("secret"), "x");
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
         Path history = Files.createSymbolicLink(dir.resolve(".iocsh_history"), target);
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         generate(dir.toString(), false, t);
         assertEquals("rw-r--r--", mode(target), "the link's target is untouched");
         assertEquals(List.of("Note: " + history + " is a symbolic link; it is neither followed nor changed."
@@ -137,7 +138,7 @@ class GeneratorTest {
         Files.delete(history);
         Files.delete(dir.resolve("ioca.conf"));
         Files.createDirectory(history);
-        TypedTerminal d = TypedTerminal.typing();
+        RecordingTerminal d = RecordingTerminal.typing();
         generate(dir.toString(), false, d);
         assertEquals(List.of("Note: " + history + " is not a regular file; left as it is. The IOC will run without a history."),
                 d.err);
@@ -146,7 +147,7 @@ class GeneratorTest {
     @Test
     void aTargetThatIsNoDirectoryIsRefused() throws Exception {
         for (String target : List.of("", root.resolve("nope").toString(), script("st.cmd", true).toString())) {
-            OperationException e = assertThrows(OperationException.class, () -> generate(target, false, TypedTerminal.typing()));
+            OperationException e = assertThrows(OperationException.class, () -> generate(target, false, RecordingTerminal.typing()));
             assertEquals("Target '" + target + "' is not a valid directory.", e.getMessage());
             assertEquals(List.of("  -> Give the iocBoot directory that holds the IOC's startup script (st.cmd)."), e.details());
         }
@@ -155,15 +156,15 @@ class GeneratorTest {
     @Test
     void theNameComesFromTheResolvedDirectoryAndMustBeAnIocName() throws Exception {
         script("st.cmd", true);
-        assertEquals(dir.resolve("ioca.conf"), generate(dir + "/.", false, TypedTerminal.typing()),
+        assertEquals(dir.resolve("ioca.conf"), generate(dir + "/.", false, RecordingTerminal.typing()),
                 "a trailing '.' names the directory itself");
 
         Path bad = Files.createDirectories(root.resolve("bad name"));
-        OperationException e = assertThrows(OperationException.class, () -> generate(bad.toString(), false, TypedTerminal.typing()));
+        OperationException e = assertThrows(OperationException.class, () -> generate(bad.toString(), false, RecordingTerminal.typing()));
         assertEquals(IocName.invalidMessage("bad name", true), e.getMessage());
         assertEquals(List.of("  -> Rename the iocBoot directory; its name becomes the IOC name."), e.details());
 
-        OperationException slash = assertThrows(OperationException.class, () -> generate("/", false, TypedTerminal.typing()));
+        OperationException slash = assertThrows(OperationException.class, () -> generate("/", false, RecordingTerminal.typing()));
         assertEquals(IocName.invalidMessage("/", true), slash.getMessage());
     }
 
@@ -171,7 +172,7 @@ class GeneratorTest {
     void aDirectoryWithoutScriptsSaysSoAndNamesNoChmod() throws Exception {
         Files.createDirectory(dir.resolve("dir.cmd"));
         Files.writeString(dir.resolve(".hidden.cmd"), "");
-        OperationException e = assertThrows(OperationException.class, () -> generate(dir.toString(), false, TypedTerminal.typing()));
+        OperationException e = assertThrows(OperationException.class, () -> generate(dir.toString(), false, RecordingTerminal.typing()));
         assertEquals("Could not resolve any executable .cmd file in " + dir, e.getMessage());
         assertEquals(List.of("  -> generate takes an iocBoot directory holding the IOC's startup script (*.cmd, e.g. st.cmd); "
                 + dir + " has none."), e.details());
@@ -183,7 +184,7 @@ class GeneratorTest {
         Path plain = script("st.cmd", false);
         Path spaced = script("my st.cmd", false);
         script("x.txt", true);
-        OperationException e = assertThrows(OperationException.class, () -> generate(dir.toString(), false, TypedTerminal.typing()));
+        OperationException e = assertThrows(OperationException.class, () -> generate(dir.toString(), false, RecordingTerminal.typing()));
         assertEquals(List.of("  -> Make the startup script executable: chmod +x '" + spaced + "' " + plain), e.details());
     }
 
@@ -191,7 +192,7 @@ class GeneratorTest {
     void severalScriptsAreOfferedAndAnInvalidChoiceIsAskedAgain() throws Exception {
         script("b.cmd", true);
         script("a.cmd", true);
-        TypedTerminal t = TypedTerminal.typing("x", "0", "3", "2");
+        RecordingTerminal t = RecordingTerminal.typing("x", "0", "3", "2");
 
         Path conf = generate(dir.toString(), false, t);
 
@@ -208,13 +209,13 @@ class GeneratorTest {
     void theFirstOfSeveralScriptsIsTakenWithForceAndClosedInputAborts() throws Exception {
         script("b.cmd", true);
         script("a.cmd", true);
-        TypedTerminal forced = TypedTerminal.typing();
+        RecordingTerminal forced = RecordingTerminal.typing();
         Path conf = generate(dir.toString(), true, forced);
         assertEquals(expected("a.cmd"), Files.readString(conf));
         assertEquals("Warning: Multiple executable .cmd files found. Auto-selecting './a.cmd' due to --force.", forced.out.get(0));
         Files.delete(conf);
 
-        TypedTerminal closed = TypedTerminal.typing();
+        RecordingTerminal closed = RecordingTerminal.typing();
         OperationException e = assertThrows(OperationException.class, () -> generate(dir.toString(), false, closed));
         assertTrue(e.reported());
         assertEquals(List.of("", "Error: Input stream closed (EOF). Aborting generation."), closed.err);
@@ -226,7 +227,7 @@ class GeneratorTest {
         script("st.cmd", true);
         Path conf = Files.writeString(dir.resolve("ioca.conf"), expected("st.cmd"));
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-r--r--"));
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
 
         assertEquals(conf, generate(dir.toString(), false, t));
 
@@ -242,7 +243,7 @@ class GeneratorTest {
         script("st.cmd", true);
         Path conf = Files.writeString(dir.resolve("ioca.conf"), expected("st.cmd").replace("./st.cmd", "./old.cmd"));
 
-        TypedTerminal no = TypedTerminal.typing("n");
+        RecordingTerminal no = RecordingTerminal.typing("n");
         OperationException e = assertThrows(OperationException.class, () -> generate(dir.toString(), false, no));
         assertTrue(e.reported());
         assertTrue(Files.readString(conf).contains("./old.cmd"), "declined: the old file stays");
@@ -254,7 +255,7 @@ class GeneratorTest {
         assertEquals("Generation aborted by user.", no.out.get(no.out.size() - 1));
         assertEquals(List.of("Do you want to overwrite it with the new configuration? [y/N]: "), no.prompts);
 
-        TypedTerminal yes = TypedTerminal.typing("y");
+        RecordingTerminal yes = RecordingTerminal.typing("y");
         generate(dir.toString(), false, yes);
         assertEquals(expected("st.cmd"), Files.readString(conf));
     }
@@ -263,7 +264,7 @@ class GeneratorTest {
     void aColourTerminalSeesTheDiffInColour() throws Exception {
         script("st.cmd", true);
         Path conf = Files.writeString(dir.resolve("ioca.conf"), expected("st.cmd").replace("./st.cmd", "./old.cmd"));
-        TypedTerminal t = TypedTerminal.colourTyping("n");
+        RecordingTerminal t = RecordingTerminal.colourTyping("n");
         assertThrows(OperationException.class, () -> generate(dir.toString(), false, t));
         assertTrue(t.out.contains("\033[0;31m  [-] Current Configuration : " + conf + "\033[0m"), t.out.toString());
         assertTrue(t.out.contains("\033[0;32m  [+] Pending Configuration : (Auto-generated)\033[0m"), t.out.toString());
@@ -277,7 +278,7 @@ class GeneratorTest {
     void forceReplacesADifferentConfWithoutAsking() throws Exception {
         script("st.cmd", true);
         Path conf = Files.writeString(dir.resolve("ioca.conf"), "IOC_NAME=\"old\"\n");
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         generate(dir.toString(), true, t);
         assertEquals(expected("st.cmd"), Files.readString(conf));
         assertEquals(List.of(), t.prompts);
@@ -288,14 +289,14 @@ class GeneratorTest {
         script("st.cmd", true);
         Path target = Files.writeString(root.resolve("shadow"), "secret\n");
         Path conf = Files.createSymbolicLink(dir.resolve("ioca.conf"), target);
-        OperationException link = assertThrows(OperationException.class, () -> generate(dir.toString(), true, TypedTerminal.typing()));
+        OperationException link = assertThrows(OperationException.class, () -> generate(dir.toString(), true, RecordingTerminal.typing()));
         assertEquals(conf + " is a symbolic link; generate neither reads nor replaces it.", link.getMessage());
         assertEquals(List.of("  -> Remove the link (rm " + conf + ") and run generate again."), link.details());
         assertEquals("secret\n", Files.readString(target));
 
         Files.delete(conf);
         Files.write(conf, new byte[] {'I', '=', (byte) 0xff, '\n'});
-        OperationException binary = assertThrows(OperationException.class, () -> generate(dir.toString(), true, TypedTerminal.typing()));
+        OperationException binary = assertThrows(OperationException.class, () -> generate(dir.toString(), true, RecordingTerminal.typing()));
         assertEquals(List.of("  -> Remove or fix " + conf + " and run generate again."), binary.details());
         assertEquals(4, Files.size(conf));
     }

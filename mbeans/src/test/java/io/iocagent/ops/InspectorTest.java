@@ -10,7 +10,6 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
 import io.iocagent.proc.ConsoleClients;
-import io.iocagent.systemd.FakeManager;
 import io.iocagent.testbed.ScriptTerminal;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -19,38 +18,25 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code inspect NAME} over the real kernel socket table and /proc, with this JVM as both the
  * console's server and its client (systemd answered by a table): the three sections name the
  * listener, the accepted connection, the server and the client, and every refusal says what to do.
  */
-class InspectorTest {
+class InspectorTest extends OnLocalHost {
 
-    private static final String PREFIX = "epics-@";
     private static final IocName A = new IocName("a");
     private static final long SELF = ProcessHandle.current().pid();
 
-    @TempDir
-    Path root;
-
-    private Layout layout;
     private Path socket;
-    private final FakeManager manager = new FakeManager(PREFIX);
-    private final List<String> out = new ArrayList<>();
-    private final List<String> err = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
-        layout = new Layout(Mode.LOCAL, root.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
-                root.resolve("log"), PREFIX, new Identity("u", "g"));
-        Files.createDirectories(layout.confDir());
         socket = root.resolve("console.sock");
         install("unix:u:g:0660:" + socket);
         manager.running("a");
@@ -58,13 +44,11 @@ class InspectorTest {
 
     /** Installs IOC a with {@code port} as its IOC_PORT; null leaves the line out. */
     private void install(String port) throws IOException {
-        Files.writeString(layout.confFile(A), "IOC_NAME=\"a\"\nIOC_USER=\"u\"\nIOC_GROUP=\"g\"\nIOC_CHDIR=\"/tmp\"\n"
-                + "IOC_CMD=\"./st.cmd\"\n" + (port == null ? "" : "IOC_PORT=\"" + port + "\"\n"));
+        install(A, port == null ? "" : "IOC_PORT=\"" + port + "\"\n");
     }
 
     private Inspector inspector() {
-        return new Inspector(Session.withManager(layout, new Account("u", "g", 1000, root, true), Map.of(),
-                ScriptTerminal.of(out::add, err::add), false, manager, manager));
+        return new Inspector(session());
     }
 
     @Test
@@ -280,8 +264,7 @@ class InspectorTest {
         manager.held("a", "failed", "failed");
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             listener.bind(UnixDomainSocketAddress.of(socket));
-            Session session = Session.withManager(layout, new Account("u", "g", 1000, root, true), Map.of(),
-                    ScriptTerminal.of(out::add, err::add), false, manager, manager);
+            Session session = session();
             assertEquals(socket, ConsoleTarget.resolve(session, A));
             assertEquals(List.of(Session.DIVIDER, "WARNING: Service 'epics-@a.service' is currently 'failed'.",
                     "The socket file may be stale. The console connection might fail or hang.", Session.DIVIDER), err);

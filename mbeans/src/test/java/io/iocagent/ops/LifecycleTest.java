@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.iocagent.conf.Identity;
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.Layout;
-import io.iocagent.conf.Mode;
-import io.iocagent.posix.Account;
 import io.iocagent.systemd.FakeManager;
 import io.iocagent.systemd.JobResult;
 import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
-import io.iocagent.testbed.ScriptTerminal;
+import io.iocagent.testbed.RecordingTerminal;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,46 +23,34 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code start}, {@code stop}, {@code restart}, {@code enable}, {@code disable} against a manager
  * answered by a table: what each verb asks systemd in which order, the verdict it gives from the
  * procServ log the (fake) job writes, and its refusals and warnings.
  */
-class LifecycleTest {
+class LifecycleTest extends OnLocalHost {
 
-    private static final String PREFIX = "epics-@";
     private static final IocName A = new IocName("a");
     /** The verdict's own seams: no dwell, a fast poll, a short wait for the marker. */
     private static final Map<String, String> FAST = Map.of("IOC_RUNNER_TEST_CONFIRM_DWELL", "0",
             "IOC_RUNNER_TEST_POLL_INTERVAL", "0.01", "IOC_RUNNER_TEST_MAX_INIT_TIMEOUT", "1");
 
-    @TempDir
-    Path root;
-
-    private Layout layout;
-    private final FakeManager manager = new FakeManager(PREFIX);
-    private final List<String> out = new ArrayList<>();
-    private final List<String> err = new ArrayList<>();
+    LifecycleTest() {
+        super(System.getProperty("user.name"));
+    }
 
     @BeforeEach
     void setUp() throws IOException {
-        layout = new Layout(Mode.LOCAL, root.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
-                root.resolve("log"), PREFIX, new Identity(System.getProperty("user.name"), "g"));
-        Files.createDirectories(layout.confDir());
         Files.createDirectories(layout.logDir());
     }
 
     private Lifecycle lifecycle() {
-        Session session = Session.withManager(layout, new Account(System.getProperty("user.name"), "g", 1000, root, true),
-                FAST, ScriptTerminal.of(out::add, err::add), false, manager, manager);
-        return new Lifecycle(session);
+        return new Lifecycle(session(FAST));
     }
 
     private void install(String extra) throws IOException {
-        Files.writeString(layout.confFile(A), "IOC_NAME=\"a\"\nIOC_USER=\"u\"\nIOC_GROUP=\"g\"\nIOC_CHDIR=\"/tmp\"\n"
-                + "IOC_CMD=\"./st.cmd\"\n" + extra);
+        install(A, extra);
     }
 
     private void log(String... lines) {
@@ -306,16 +289,15 @@ class LifecycleTest {
     // ---- what the progress line says, and the drift warnings' advice ----
 
     /** A lifecycle whose terminal's progress line records each wait in {@code t.waits}. */
-    private Lifecycle lifecycleShowing(TypedTerminal t) {
-        return new Lifecycle(Session.withManager(layout, new Account(System.getProperty("user.name"), "g", 1000, root, true),
-                FAST, t, false, manager, manager));
+    private Lifecycle lifecycleShowing(RecordingTerminal t) {
+        return new Lifecycle(session(FAST, t));
     }
 
     @Test
     void theProgressLineNamesEachWaitOfAStartAndAStop() throws Exception {
         install("");
         manager.held("a", "inactive", "dead").jobs(writing("iocRun: All initialization complete"));
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         List<String> waits = t.waits;
 
         UnitState started = lifecycleShowing(t).start(A);

@@ -11,6 +11,7 @@ import io.iocagent.conf.Mode;
 import io.iocagent.conf.UnitTemplates;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.FakeManager;
+import io.iocagent.testbed.RecordingTerminal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ class LocalAssetsTest {
 
     @Test
     void aFirstDeployWritesEveryAssetPrivateAndLinksTheTimer() throws Exception {
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         assertTrue(deploy(false, t), "a new template needs a daemon-reload");
 
         assertEquals(shippedTemplate(), Files.readString(layout.templateFile()));
@@ -136,8 +137,8 @@ class LocalAssetsTest {
 
     @Test
     void aSecondDeployOfTheSameAssetsChangesNothing() throws Exception {
-        deploy(false, TypedTerminal.typing());
-        TypedTerminal t = TypedTerminal.typing();
+        deploy(false, RecordingTerminal.typing());
+        RecordingTerminal t = RecordingTerminal.typing();
         assertFalse(deploy(false, t), "identical assets need no reload");
         assertEquals(List.of(), t.out, "nothing deployed, nothing enabled again");
         assertEquals(List.of(), backups(layout.templateFile()));
@@ -145,7 +146,7 @@ class LocalAssetsTest {
 
     @Test
     void aDifferentTemplateIsKeptWithoutATerminalAndTheRunningIocsAreNamed() throws Exception {
-        deploy(false, TypedTerminal.typing());
+        deploy(false, RecordingTerminal.typing());
         Files.writeString(layout.templateFile(), "[Service]\n# edited\n");
         manager.running("b").running("a").held("c", "inactive", "dead");
         List<String> err = new java.util.ArrayList<>();
@@ -165,9 +166,9 @@ class LocalAssetsTest {
 
     @Test
     void aDifferentTemplateIsUpdatedWhenForcedWithABackup() throws Exception {
-        deploy(false, TypedTerminal.typing());
+        deploy(false, RecordingTerminal.typing());
         Files.writeString(layout.templateFile(), "old\n");
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
 
         assertTrue(deploy(true, t));
 
@@ -184,7 +185,7 @@ class LocalAssetsTest {
 
     @Test
     void onlyTheThreeNewestBackupsAreKept() throws Exception {
-        deploy(false, TypedTerminal.typing());
+        deploy(false, RecordingTerminal.typing());
         Path dir = layout.systemdDir();
         for (int i = 1; i <= 4; i++) {
             Path old = Files.writeString(dir.resolve("epics-@.service.bak.2020010" + i + "_000000"), "old " + i);
@@ -193,7 +194,7 @@ class LocalAssetsTest {
         Files.writeString(dir.resolve("other.bak.1"), "not a backup of the template");
         Files.writeString(layout.templateFile(), "old\n");
 
-        deploy(true, TypedTerminal.typing());
+        deploy(true, RecordingTerminal.typing());
 
         List<String> kept = backups(layout.templateFile());
         assertEquals(3, kept.size(), kept.toString());
@@ -205,22 +206,22 @@ class LocalAssetsTest {
 
     @Test
     void aPersonAtTheTerminalDecidesAboutADifferentTemplate() throws Exception {
-        deploy(false, TypedTerminal.typing());
+        deploy(false, RecordingTerminal.typing());
         Files.writeString(layout.templateFile(), "old\n");
 
-        TypedTerminal no = TypedTerminal.typing("n");
+        RecordingTerminal no = RecordingTerminal.typing("n");
         assertFalse(deploy(false, no));
         assertEquals(List.of("  Update it now? [y/N]: "), no.prompts);
         assertEquals("  Keeping the existing user systemd template.", no.err.get(1));
         assertEquals("old\n", Files.readString(layout.templateFile()));
 
-        TypedTerminal closed = TypedTerminal.typing();
+        RecordingTerminal closed = RecordingTerminal.typing();
         assertFalse(deploy(false, closed));
         assertEquals(List.of("Notice: the installed user systemd template differs from the shipped version.", "",
                 "  Input stream closed; keeping the existing user systemd template."), closed.err.subList(0, 3));
         assertEquals("old\n", Files.readString(layout.templateFile()));
 
-        TypedTerminal yes = TypedTerminal.typing("y");
+        RecordingTerminal yes = RecordingTerminal.typing("y");
         assertTrue(deploy(false, yes));
         assertEquals(shippedTemplate(), Files.readString(layout.templateFile()));
         assertEquals("Updated user-level systemd template at " + layout.templateFile() + ".", yes.out.get(1));
@@ -229,7 +230,7 @@ class LocalAssetsTest {
     @Test
     void aUnitDirectoryOffTheSearchPathIsWrittenButNotLinkedAndSaysSo() throws Exception {
         manager.searchPath(List.of(root.resolve("elsewhere")));
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
 
         assertTrue(deploy(false, t));
 
@@ -251,7 +252,7 @@ class LocalAssetsTest {
         Path other = Files.createDirectories(root.resolve("etc-user"));
         Files.writeString(other.resolve("epics-@.service"), "[Service]\n");
         manager.searchPath(List.of(other, root.resolve("missing")));
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
 
         deploy(false, t);
 
@@ -265,13 +266,13 @@ class LocalAssetsTest {
         Path after = Files.createDirectories(root.resolve("after"));
         Files.writeString(after.resolve("epics-@.service"), "[Service]\n");
         manager.searchPath(List.of(before, layout.systemdDir(), after));
-        TypedTerminal quiet = TypedTerminal.typing();
+        RecordingTerminal quiet = RecordingTerminal.typing();
         deploy(false, quiet);
         assertTrue(quiet.err.stream().noneMatch(l -> l.startsWith("Warning")),
                 "a template after the unit directory does not shadow it: " + quiet.err);
 
         Path shadow = Files.writeString(before.resolve("epics-@.service"), "[Service]\n");
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         deploy(false, t);
         Path dir = layout.systemdDir().toAbsolutePath().normalize();
         assertEquals(List.of(
@@ -283,7 +284,7 @@ class LocalAssetsTest {
     @Test
     void aRotationConfigurationLogrotateRejectsIsNotInstalled() throws Exception {
         executable(logrotate, "echo \"error: line 1\"; echo l2; echo l3; echo l4; echo l5; echo l6; exit 1");
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
 
         assertTrue(deploy(false, t), "the template still counts");
 
@@ -300,7 +301,7 @@ class LocalAssetsTest {
     void theValidationRunsLogrotateInDebugModeOnTheShippedConfiguration() throws Exception {
         Path seen = root.resolve("seen");
         executable(logrotate, "echo \"$@\" > " + seen + "; cat \"$4\" >> " + seen);
-        deploy(false, TypedTerminal.typing());
+        deploy(false, RecordingTerminal.typing());
         List<String> lines = Files.readAllLines(seen);
         assertTrue(lines.get(0).matches("-d --state " + cfgDir + "/\\.logrotate\\.state\\.\\d+\\.check " + cfgDir
                 + "/\\.logrotate\\.conf\\.\\d+\\.check"), lines.get(0));
@@ -310,7 +311,7 @@ class LocalAssetsTest {
     @Test
     void aRotationDirectoryThatCannotBeCreatedOnlyWarns() throws Exception {
         Files.writeString(cfgDir, "a file where the directory goes");
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         assertTrue(deploy(false, t));
         assertEquals("Warning: cannot create " + cfgDir + " or " + layout.systemdDir() + "; rotation not installed.",
                 t.err.get(0));
@@ -320,7 +321,7 @@ class LocalAssetsTest {
     @Test
     void aRotationUnitThatCannotBeWrittenOnlyWarns() throws Exception {
         Files.createDirectories(service().resolve("in-the-way"));
-        TypedTerminal t = TypedTerminal.typing();
+        RecordingTerminal t = RecordingTerminal.typing();
         assertTrue(deploy(true, t));
         assertEquals("Info: Updating logrotate service unit (--force).", t.err.get(0));
         assertTrue(t.err.get(1).startsWith("Warning: local log rotation not installed: "), t.err.toString());
@@ -331,7 +332,7 @@ class LocalAssetsTest {
     void aTemplateThatCannotBeWrittenFailsTheInstallWithWhatToDo() throws Exception {
         Files.createDirectories(layout.systemdDir().getParent());
         Files.writeString(layout.systemdDir(), "a file where the unit directory goes");
-        OperationException e = assertThrows(OperationException.class, () -> deploy(false, TypedTerminal.typing()));
+        OperationException e = assertThrows(OperationException.class, () -> deploy(false, RecordingTerminal.typing()));
         assertTrue(e.getMessage().startsWith("Unable to deploy the user systemd template " + layout.templateFile() + ": "),
                 e.getMessage());
         assertEquals(List.of("  -> The configuration is installed; fix the permissions of " + layout.systemdDir()
@@ -342,7 +343,7 @@ class LocalAssetsTest {
     void aLogDirectoryThatCannotBeCreatedFailsBeforeAnythingIsWritten() throws Exception {
         Files.createDirectories(layout.logDir().getParent());
         Files.writeString(layout.logDir(), "a file where the log directory goes");
-        OperationException e = assertThrows(OperationException.class, () -> deploy(false, TypedTerminal.typing()));
+        OperationException e = assertThrows(OperationException.class, () -> deploy(false, RecordingTerminal.typing()));
         assertTrue(e.getMessage().startsWith("Cannot create the log directory " + layout.logDir() + ": "), e.getMessage());
         assertEquals(List.of("  -> Create it yourself or set IOC_RUNNER_LOCAL_LOG_DIR."), e.details());
         assertFalse(Files.exists(layout.templateFile()));
@@ -352,7 +353,7 @@ class LocalAssetsTest {
     void anUnreachableManagerFailsBeforeAnythingIsWritten() {
         manager.unreachable("no bus");
         OperationException e = assertThrows(OperationException.class,
-                () -> LocalAssets.forInstall(session(false, TypedTerminal.typing())));
+                () -> LocalAssets.forInstall(session(false, RecordingTerminal.typing())));
         assertEquals("Cannot reach systemd: no bus.", e.getMessage());
         assertFalse(Files.exists(layout.logDir()));
     }
@@ -360,24 +361,24 @@ class LocalAssetsTest {
     @Test
     void aProcServOverrideThatIsNoExecutableIsRefused() throws Exception {
         Files.setPosixFilePermissions(procServ, PosixFilePermissions.fromString("rw-r--r--"));
-        OperationException e = assertThrows(OperationException.class, () -> deploy(false, TypedTerminal.typing()));
+        OperationException e = assertThrows(OperationException.class, () -> deploy(false, RecordingTerminal.typing()));
         assertEquals("IOC_RUNNER_PROCSERV_TOOL '" + procServ + "' is not an executable file.", e.getMessage());
         assertEquals(List.of("  -> Point it at the procServ binary, or unset it to use the standard paths."), e.details());
 
         env.put("IOC_RUNNER_PROCSERV_TOOL", root.toString());
-        assertThrows(OperationException.class, () -> deploy(false, TypedTerminal.typing()), "a directory is no executable");
+        assertThrows(OperationException.class, () -> deploy(false, RecordingTerminal.typing()), "a directory is no executable");
     }
 
     @Test
     void procServInATrustedHomeComesFirstAndAnUntrustedHomeIsNotSearched() throws Exception {
         env.remove("IOC_RUNNER_PROCSERV_TOOL");
         Path mine = executable(root.resolve("home/.local/bin/procServ"), "exit 0");
-        deploy(false, TypedTerminal.typing());
+        deploy(false, RecordingTerminal.typing());
         assertEquals(UnitTemplates.local(layout.confDir(), layout.logDir(), mine), Files.readString(layout.templateFile()));
 
         Files.delete(layout.templateFile());
         Session untrusted = Session.withManager(layout, new Account("u", "u", 1000, root.resolve("home"), false), env,
-                TypedTerminal.typing(), false, manager, manager);
+                RecordingTerminal.typing(), false, manager, manager);
         try {
             LocalAssets.forInstall(untrusted).deploy();
             assertFalse(Files.readString(layout.templateFile()).contains(mine.toString()),

@@ -12,6 +12,7 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.posix.Account;
 import io.iocagent.systemd.FakeManager;
+import io.iocagent.testbed.RecordingTerminal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +70,8 @@ class LocalInstallTest {
                 + "\"\nIOC_PORT=\"" + port + "\"\nIOC_CMD=\"./st.cmd\"\n");
     }
 
-    private TypedTerminal install(Layout layout, boolean force) throws OperationException {
-        TypedTerminal t = TypedTerminal.typing();
+    private RecordingTerminal install(Layout layout, boolean force) throws OperationException {
+        RecordingTerminal t = RecordingTerminal.typing();
         new Installer(Session.withManager(layout, new Account("u", "g", 1000, root.resolve("home"), true), env, t, force,
                 manager, manager)).install(boot.toString());
         return t;
@@ -78,7 +79,7 @@ class LocalInstallTest {
 
     @Test
     void aLocalInstallWritesAPrivateConfDeploysTheTemplateAndReloads() throws Exception {
-        TypedTerminal t = install(layout, false);
+        RecordingTerminal t = install(layout, false);
 
         String standard = IocPort.standard(layout.identity(), layout.runDir(), A);
         assertTrue(Files.readString(layout.confFile(A)).contains("IOC_PORT=\"" + standard + "\""));
@@ -92,7 +93,7 @@ class LocalInstallTest {
     @Test
     void aSecondInstallWithTheSameUnitsNeedsNoReload() throws Exception {
         install(layout, false);
-        TypedTerminal t = install(layout, true);
+        RecordingTerminal t = install(layout, true);
         assertEquals(1, manager.count("reload"), "unchanged unit files need no daemon-reload: " + manager.asked());
         assertTrue(t.out.contains("Info: Overwriting existing configuration file '" + layout.confFile(A) + "' (--force)."),
                 t.out.toString());
@@ -101,7 +102,7 @@ class LocalInstallTest {
     @Test
     void aForeignSocketIsReplacedByTheLocalStandardOneWithAWarning() throws Exception {
         source("unix:u:g:0600:/tmp/elsewhere");
-        TypedTerminal t = install(layout, false);
+        RecordingTerminal t = install(layout, false);
         String standard = IocPort.standard(layout.identity(), layout.runDir(), A);
         assertTrue(Files.readString(layout.confFile(A)).contains("IOC_PORT=\"" + standard + "\""));
         assertEquals(List.of("Warning: " + IocPort.normalize(Mode.LOCAL, "unix:u:g:0600:/tmp/elsewhere", standard).message()),
@@ -131,7 +132,7 @@ class LocalInstallTest {
     void aUserManagerThatCannotReloadIsAWarningNotAFailure() throws Exception {
         manager.failing("reload", FakeManager.failure(io.iocagent.systemd.SystemdException.Reason.BUS_UNREACHABLE,
                 "Cannot reach systemd: gone.", null));
-        TypedTerminal t = install(layout, false);
+        RecordingTerminal t = install(layout, false);
         assertTrue(Files.isRegularFile(layout.confFile(A)), "the conf is installed");
         int at = t.err.indexOf("Warning: Cannot reach systemd: gone.");
         assertTrue(at >= 0, t.err.toString());

@@ -4,53 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.iocagent.conf.Identity;
 import io.iocagent.conf.IocName;
-import io.iocagent.conf.Layout;
-import io.iocagent.conf.Mode;
-import io.iocagent.posix.Account;
-import io.iocagent.systemd.FakeManager;
 import io.iocagent.systemd.UnitState;
-import io.iocagent.testbed.ScriptTerminal;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code view NAME} against a manager answered by a table and unit files in a temporary
  * directory: the conf, then the fragment and each drop-in headed by its path as
  * {@code systemctl cat} prints them, and what is shown when a file or systemd cannot be read.
  */
-class UnitViewTest {
+class UnitViewTest extends OnLocalHost {
 
     private static final IocName A = new IocName("a");
 
-    @TempDir
-    Path root;
-
-    private Layout layout;
-    private final FakeManager manager = new FakeManager("epics-@");
-    private final List<String> out = new ArrayList<>();
-    private final List<String> err = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws IOException {
-        layout = new Layout(Mode.LOCAL, root.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
-                root.resolve("log"), "epics-@", new Identity("u", "g"));
-        Files.createDirectories(layout.confDir());
-    }
-
     private void show() throws OperationException {
-        new UnitView(Session.withManager(layout, new Account("u", "g", 1000, root, true), Map.of(),
-                ScriptTerminal.of(out::add, err::add), false, manager, manager)).show(A);
+        new UnitView(session()).show(A);
     }
 
     private void unitFiles(String loadState, String fragment, List<String> dropIns) {

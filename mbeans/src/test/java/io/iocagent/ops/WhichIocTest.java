@@ -10,7 +10,6 @@ import io.iocagent.conf.Layout;
 import io.iocagent.conf.Mode;
 import io.iocagent.model.IocEndpoints;
 import io.iocagent.posix.Account;
-import io.iocagent.systemd.FakeManager;
 import io.iocagent.testbed.ScriptTerminal;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -20,8 +19,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +27,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code which PVNAME} against stand-in CA servers on loopback that speak the TCP name search (a
@@ -40,27 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  * order, those that cannot be asked are named with why, and the text, JSON and exit status say
  * so. A name that cannot be asked for is refused before anything is asked.
  */
-class WhichIocTest {
+class WhichIocTest extends OnLocalHost {
 
     private static final int SEARCH = 6;
     private static final int NOT_FOUND = 14;
     private static final int SEARCH_ID = 0x10C;
 
-    @TempDir
-    Path root;
-
-    private Layout layout;
-    private final FakeManager manager = new FakeManager("epics-@");
-    private final List<String> out = new ArrayList<>();
-    private final List<String> err = new ArrayList<>();
     private final List<ServerSocket> servers = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws IOException {
-        layout = new Layout(Mode.LOCAL, root.resolve("conf"), root.resolve("systemd"), root.resolve("run"),
-                root.resolve("log"), "epics-@", new Identity("u", "g"));
-        Files.createDirectories(layout.confDir());
-    }
 
     @AfterEach
     void tearDown() throws IOException {
@@ -70,8 +51,7 @@ class WhichIocTest {
     }
 
     private WhichIoc which() {
-        return new WhichIoc(Session.withManager(layout, new Account("u", "g", 1000, root, true), Map.of(),
-                ScriptTerminal.of(out::add, err::add), false, manager, manager));
+        return new WhichIoc(session());
     }
 
     /** A CA server on loopback that serves {@code names}, or closes the circuit unanswered when null. */
