@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.iocagent.netlink.UnixSocket;
 import io.iocagent.netlink.UnixSocketDiag;
 import io.iocagent.proc.ProcessTable;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -109,12 +110,18 @@ class ConsoleSurveyTakeTest {
         }
     }
 
+    /** A UNIX listener of this JVM bound to {@code path}. */
+    private static ServerSocketChannel listen(Path path) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listener.bind(UnixDomainSocketAddress.of(path));
+        return listener;
+    }
+
     @Test
     void aListenerWhoseSocketFileWasMovedToTheConsolePathIsFoundByTheFile() throws Exception {
         Path bound = root.resolve("bound-here");
         Path path = root.resolve("control");
-        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            listener.bind(UnixDomainSocketAddress.of(bound));
+        try (ServerSocketChannel listener = listen(bound)) {
             Files.move(bound, path); // the kernel still reports the path it was bound to; the file is the console's
             ConsoleSurvey.Console c = take(path).get(path);
             assertTrue(c.listening(), "the listener is found by its socket file: " + c);

@@ -154,14 +154,18 @@ class ModelUpdatesTest {
         assertEquals(Readiness.HUNG, a().readiness(), "every log read on: nothing new");
     }
 
+    /** What a full poll reads (every conf and unit, no console, usage or endpoint), with {@code problems}. */
+    private Readings pollReadings(List<String> problems) throws IOException {
+        Map<IocName, InstalledConf> installed = new ConfDirectory(layout).scan();
+        Fleet.PollPlan plan = updates.plan(installed, units.list(), true);
+        return new Readings(plan.names(), true, installed, units.states(plan.statesToRead(), UnitSource.Lane.POLL),
+                System.nanoTime(), Map.of(), Map.of(), Set.of(), problems, Map.of());
+    }
+
     @Test
     void aPollsReadingsArePublishedAndCompleteTheFirstFullSnapshot() throws Exception {
         manager.running("a");
-        Map<IocName, InstalledConf> installed = new ConfDirectory(layout).scan();
-        Fleet.PollPlan plan = updates.plan(installed, units.list(), true);
-        Readings readings = new Readings(plan.names(), true, installed,
-                units.states(plan.statesToRead(), UnitSource.Lane.POLL), System.nanoTime(), Map.of(), Map.of(),
-                Set.of(), List.of("a problem"), Map.of());
+        Readings readings = pollReadings(List.of("a problem"));
         assertFalse(updates.firstFullSnapshot().isDone());
 
         onModel(() -> updates.polled(readings, System.nanoTime()));
@@ -226,11 +230,7 @@ class ModelUpdatesTest {
     @Test
     void aPollsRefreshDurationIsTheTimeSinceItBeganAndItsDetailsAreReadAfterIt() throws Exception {
         manager.running("a");
-        Map<IocName, InstalledConf> installed = new ConfDirectory(layout).scan();
-        Fleet.PollPlan plan = updates.plan(installed, units.list(), true);
-        Readings readings = new Readings(plan.names(), true, installed,
-                units.states(plan.statesToRead(), UnitSource.Lane.POLL), System.nanoTime(), Map.of(), Map.of(),
-                Set.of(), List.of(), Map.of());
+        Readings readings = pollReadings(List.of());
         long began = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
         try (ServerSocketChannel listener = console()) {
             onModel(() -> updates.polled(readings, began));
