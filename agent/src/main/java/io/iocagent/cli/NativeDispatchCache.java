@@ -1,5 +1,6 @@
 package io.iocagent.cli;
 
+import io.iocagent.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,8 +71,7 @@ final class NativeDispatchCache {
             return;
         }
         try {
-            long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-            Optional<Path> dir = new NativeDispatchCache(Path.of(classPath), cache.get(), uid).directory();
+            Optional<Path> dir = new NativeDispatchCache(Path.of(classPath), cache.get(), Posix.euid()).directory();
             if (dir.isPresent()) {
                 System.setProperty(BOOT_PATH, dir.get().toString());
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iocagent.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ class NativeDispatchCacheTest {
     void setUp() throws IOException {
         jar = Files.writeString(dir.resolve("ioc-agent.jar"), "stands in for the jar: its size and time name the copy");
         cache = Files.createDirectories(dir.resolve("cache/ioc-agent"));
-        uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        uid = Posix.euid();
         try (InputStream in = NativeDispatchCache.class.getClassLoader().getResourceAsStream(NativeDispatchCache.resource())) {
             assertTrue(in != null, "JNA's library " + NativeDispatchCache.resource() + " is on the class path");
             library = in.readAllBytes();

@@ -48,6 +48,13 @@ final class TrackedIoc {
     private long unitReadAt; // System.nanoTime() before the held unit state was asked for
     private boolean childSeen;
     private long childSeenAt; // System.nanoTime() of the last log read that found a child start or end
+    // The paths as the snapshots show them, made once: every publish builds a snapshot of every
+    // IOC and compares it with the last one, so shared strings save an allocation and a
+    // character-by-character comparison each, three times per IOC.
+    private final String confFileText;
+    private final String logFileText;
+    private Path socketPathShown;
+    private String socketPathText = "";
 
     /**
      * @param parentOf the parent PID of a live process, -1 if unknown; see {@link ChildTracker}
@@ -56,6 +63,8 @@ final class TrackedIoc {
         this.name = name;
         this.layout = layout;
         this.tracker = new ChildTracker(parentOf);
+        this.confFileText = layout.confFile(name).toString();
+        this.logFileText = layout.logFile(name).toString();
     }
 
     /** See {@link IocFacts#belongs}. */
@@ -237,13 +246,13 @@ final class TrackedIoc {
                 unit == null ? -1 : unit.restarts(),
                 tracker.childRestarts(),
                 active ? unit.activeEnterTimestamp().orElse(null) : null,
-                socketPath().toString(),
+                socketPathText(),
                 console.listening() ? "LISTEN" : "ABSENT",
                 console.clients().stream().map(c -> new ConsoleClientInfo(c.pid(), c.user(), c.command())).toList(),
                 console.recvQueue(),
                 console.sendQueue(),
-                layout.confFile(name).toString(),
-                layout.logFile(name).toString(),
+                confFileText,
+                logFileText,
                 conf == null ? "" : conf.command(),
                 conf == null ? "" : conf.workingDirectory(),
                 logProblem.isEmpty() ? tracker.lastError() : logProblem,
@@ -252,6 +261,16 @@ final class TrackedIoc {
                 active ? endpoints : IocEndpoints.NONE,
                 unit == null ? List.of() : IocFacts.orphanPids(console, unit.mainPid()),
                 answers);
+    }
+
+    /** {@link #socketPath()} as text, the same string for as long as the path stays the same. */
+    private String socketPathText() {
+        Path path = socketPath();
+        if (!path.equals(socketPathShown)) {
+            socketPathShown = path;
+            socketPathText = path.toString();
+        }
+        return socketPathText;
     }
 
     private static Instant lastWrite(Path file) {

@@ -220,6 +220,15 @@ class LogReaderTest {
         }
     }
 
+    /** A reader that has read {@code text}, the whole log, and found the log settled since. */
+    private LogReader settledReaderOf(String text) throws Exception {
+        append(text);
+        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
+        reader.poll();
+        pollUntilSettled(reader);
+        return reader;
+    }
+
     @Test
     void aLogUnchangedSinceItWasReadToItsEndIsNotOpenedAgain() throws Exception {
         append("iocRun: All initialization complete\n");
@@ -238,10 +247,7 @@ class LogReaderTest {
 
     @Test
     void aSettledLogRewrittenInPlaceToTheSameSizeWithItsOldMtimeIsStillReadAgain() throws Exception {
-        append("a".repeat(40) + "\n");
-        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
-        reader.poll();
-        pollUntilSettled(reader);
+        LogReader reader = settledReaderOf("a".repeat(40) + "\n");
         java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(log());
         try (FileChannel ch = FileChannel.open(log(), StandardOpenOption.WRITE)) {
             ch.truncate(0);
@@ -256,10 +262,7 @@ class LogReaderTest {
 
     @Test
     void aSettledLogReplacedByALinkOfTheSameSizeIsRefusedNotSkipped() throws Exception {
-        append("x".repeat(40) + "\n");
-        LogReader reader = new LogReader(log(), LogPosition.MISSING, Optional.empty());
-        reader.poll();
-        pollUntilSettled(reader);
+        LogReader reader = settledReaderOf("x".repeat(40) + "\n");
         Path other = Files.writeString(dir.resolve("secret"), "FATAL: not this IOC's " + "s".repeat(18) + "\n");
         Files.delete(log());
         Files.createSymbolicLink(log(), other);
