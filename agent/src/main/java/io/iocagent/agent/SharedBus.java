@@ -8,7 +8,8 @@ import java.util.function.Supplier;
  * The agent's one systemd connection, opened on first use so the agent starts (and keeps
  * running) while systemd or the bus is unreachable. Once open, {@link SystemdBus} reconnects by
  * itself; until then every caller's attempt retries the connect and gets its clear exception.
- * Thread-safe.
+ * The model owns and closes what it is handed (it does when its signal subscription cannot be
+ * made), so a closed client is replaced by a new one rather than handed out again. Thread-safe.
  */
 final class SharedBus implements Supplier<SystemdBus>, AutoCloseable {
 
@@ -23,7 +24,7 @@ final class SharedBus implements Supplier<SystemdBus>, AutoCloseable {
 
     @Override
     public synchronized SystemdBus get() {
-        if (bus == null) {
+        if (bus == null || bus.isClosed()) {
             bus = SystemdBus.connect(address, callTimeout);
         }
         return bus;

@@ -53,7 +53,9 @@ class RawTerminalIT {
     private Screen onPty(String probeArgs) throws IOException {
         TestBed.requireOrSkip(Files.isExecutable(SCRIPT), "script (util-linux) not found at " + SCRIPT);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String command = "echo \"BEFORE $(stty -g)\"; '" + java + "' -cp '" + System.getProperty("java.class.path")
+        // env --default-signal: a JVM started with SIGINT or SIGHUP ignored (as by nohup, or a background job of
+        // a non-interactive shell, which is how a CI run may be started) installs no handler for them.
+        String command = "echo \"BEFORE $(stty -g)\"; env --default-signal=HUP,INT,TERM '" + java + "' -cp '" + System.getProperty("java.class.path")
                 + "' " + TerminalProbe.class.getName() + " " + probeArgs + "; echo \"STATUS $?\"; echo \"AFTER $(stty -g)\"";
         script = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", command, "/dev/null")
                 .redirectErrorStream(true).start();

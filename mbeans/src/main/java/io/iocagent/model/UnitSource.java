@@ -63,6 +63,7 @@ final class UnitSource implements AutoCloseable {
     private final Supplier<UnitFeed> connector;
     private final Consumer<IocName> signalled;
     private UnitFeed bus; // guarded by this
+    private final Object connecting = new Object(); // held by the one thread that connects
     private final Map<Lane, UnitQuery> readers = new EnumMap<>(Lane.class); // guarded by this
     private AutoCloseable subscription; // guarded by this
     private boolean connected; // guarded by this
@@ -220,45 +221,57 @@ final class UnitSource implements AutoCloseable {
         return "systemd unreachable (" + (lastProblem == null ? "not connected" : lastProblem) + ")";
     }
 
-    /** The client, connecting first if there is none yet. */
+    /**
+     * The client, connecting first if there is none yet. One thread connects at a time: a second
+     * caller waits for the first's connection rather than opening its own, because the connector
+     * may hand both the same shared client, which the loser's close would close for the winner too.
+     */
     private UnitFeed bus() throws SystemdException {
-        synchronized (this) {
-            if (bus != null) {
-                return bus;
-            }
-            if (closed) {
-                throw new IllegalStateException("The IOC model is closed.");
-            }
+        UnitFeed current = currentBus();
+        if (current != null) {
+            return current;
         }
-        UnitFeed b;
-        try {
-            b = connector.get();
-        } catch (SystemdException e) {
-            failed(e);
-            throw e;
-        }
-        AutoCloseable s;
-        try {
-            s = b.subscribe(templatePrefix, unit -> signalled.accept(unit.name()));
-        } catch (RuntimeException e) {
+        synchronized (connecting) {
+            current = currentBus();
+            if (current != null) {
+                return current;
+            }
+            UnitFeed b;
+            try {
+                b = connector.get();
+            } catch (SystemdException e) {
+                failed(e);
+                throw e;
+            }
+            AutoCloseable s;
+            try {
+                s = b.subscribe(templatePrefix, unit -> signalled.accept(unit.name()));
+            } catch (RuntimeException e) {
+                b.close();
+                throw e;
+            }
+            synchronized (this) {
+                if (!closed) {
+                    bus = b;
+                    subscription = s;
+                    return b;
+                }
+            }
+            closeQuietly(s);
             b.close();
-            throw e;
+            throw new IllegalStateException("The IOC model is closed.");
         }
-        synchronized (this) {
-            if (bus == null && !closed) {
-                bus = b;
-                subscription = s;
-                return b;
-            }
+    }
+
+    /** The connected client, or null if there is none yet; throws once closed. */
+    private synchronized UnitFeed currentBus() {
+        if (bus != null) {
+            return bus;
         }
-        closeQuietly(s);
-        b.close();
-        synchronized (this) {
-            if (bus != null) {
-                return bus; // another thread connected meanwhile
-            }
+        if (closed) {
+            throw new IllegalStateException("The IOC model is closed.");
         }
-        throw new IllegalStateException("The IOC model is closed.");
+        return null;
     }
 
     @Override

@@ -124,6 +124,13 @@ final class ManagerLink implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
     /** How many connections were opened (each one subscribed anew); for tests. */
     int sessionsOpened() {
         synchronized (lock) {

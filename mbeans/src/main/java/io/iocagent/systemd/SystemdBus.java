@@ -298,6 +298,11 @@ public final class SystemdBus implements AutoCloseable {
         }
     }
 
+    /** Whether this client was closed (its calls throw {@link IllegalStateException}); a lost connection is not closed. */
+    public boolean isClosed() {
+        return link.isClosed();
+    }
+
     /** Closes the connection; later calls throw {@link IllegalStateException}. Idempotent. */
     @Override
     public void close() {

@@ -10,11 +10,17 @@ import io.iocagent.systemd.FakeManager;
 import io.iocagent.systemd.SystemdException;
 import io.iocagent.systemd.UnitName;
 import io.iocagent.systemd.UnitState;
+import io.iocagent.testbed.TestBed;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The model's view of systemd: connecting, the signal subscription, and what "connected" means. */
@@ -42,6 +48,57 @@ class UnitSourceTest {
         assertEquals(1, manager.subscribers(), "the template's signals are subscribed once");
         manager.signal("a");
         assertEquals(List.of(new IocName("a")), signalled, "a signalled unit is handed on by IOC name");
+    }
+
+    @Test
+    void twoThreadsNeedingTheFirstConnectionShareOneAndNeitherClosesIt() throws Exception {
+        // The agent's connector hands every caller the same shared client: a second connection
+        // attempt whose loser closed "its" feed closed the winner's too, and every poll after that
+        // failed with "This SystemdBus is closed" (seen on a loaded CI run).
+        CountDownLatch subscribing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        UnitSource shared = new UnitSource(PREFIX, () -> {
+            connects.incrementAndGet();
+            return new FakeFeed(manager, closes) {
+                @Override
+                public AutoCloseable subscribe(String templatePrefix, Consumer<UnitName> listener) {
+                    subscribing.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return super.subscribe(templatePrefix, listener);
+                }
+            };
+        }, signalled::add);
+        AtomicReference<Object> pollSaw = new AtomicReference<>();
+        AtomicReference<Object> eventsSaw = new AtomicReference<>();
+        Thread poll = new Thread(() -> pollSaw.set(attempt(() -> shared.list().size())));
+        Thread events = new Thread(() -> eventsSaw.set(attempt(
+                () -> shared.states(List.of(new IocName("a")), UnitSource.Lane.EVENTS).size())));
+        poll.start();
+        assertTrue(subscribing.await(30, TimeUnit.SECONDS), "the first connection reached its subscription");
+        events.start();
+        TestBed.await(Duration.ofSeconds(30), "the second caller waiting for the first's connection, or opening its own",
+                () -> events.getState() == Thread.State.BLOCKED || connects.get() > 1);
+        release.countDown();
+        poll.join(30_000);
+        events.join(30_000);
+
+        assertEquals(2, pollSaw.get(), "the poll lists both units");
+        assertEquals(1, eventsSaw.get(), "the event lane reads its unit's state");
+        assertEquals(1, connects.get(), "one connection for both callers");
+        assertEquals(0, closes.get(), "nobody closed the connection in use");
+        assertEquals(1, manager.subscribers(), "subscribed once");
+    }
+
+    private static Object attempt(java.util.function.Supplier<Object> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     @Test
