@@ -108,4 +108,20 @@ class ConsoleSurveyTakeTest {
             assertEquals(List.of(List.of(SELF), List.of(SELF)), c.listenerHolders(), "both listeners' holders");
         }
     }
+
+    @Test
+    void aListenerWhoseSocketFileWasMovedToTheConsolePathIsFoundByTheFile() throws Exception {
+        Path bound = root.resolve("bound-here");
+        Path path = root.resolve("control");
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(bound));
+            Files.move(bound, path); // the kernel still reports the path it was bound to; the file is the console's
+            ConsoleSurvey.Console c = take(path).get(path);
+            assertTrue(c.listening(), "the listener is found by its socket file: " + c);
+            assertEquals(listenerInode(bound), c.inode());
+            ConsoleSurvey.Console old = take(bound).get(bound);
+            assertFalse(old.listening(), "the path it was bound to has no file any more: nobody reaches it there");
+            assertEquals(List.of(List.of(SELF)), old.listenerHolders(), "but the listener still bound to it is named");
+        }
+    }
 }

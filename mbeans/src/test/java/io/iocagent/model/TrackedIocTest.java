@@ -159,4 +159,24 @@ class TrackedIocTest {
         ioc.probed(new Responsiveness(Responsiveness.State.RESPONSIVE, 101, 0.1));
         assertEquals(Readiness.READY, ioc.snapshot(true, NOW).readiness());
     }
+
+    @Test
+    void aLogReadWithoutAChildLineLeavesAStateAskedBeforeItNewEnough() throws Exception {
+        ioc.unit(state("active", 100), NOW, 1000);
+        long before = System.nanoTime();
+        log("ERROR: something\n");
+        ioc.readLog(NOW);
+        log("iocRun: All initialization complete\n");
+        ioc.readLog(NOW);
+        assertTrue(ioc.accepts(before), "IOC a: lines that start or end no child make no state stale");
+    }
+
+    @Test
+    void aLogThatIsNoRegularFileIsReportedOnceWorded() throws Exception {
+        Files.createDirectory(layout.logFile(A));
+        ioc.unit(state("active", 100), NOW, System.nanoTime());
+        ioc.readLog(NOW);
+        assertEquals("log not readable: " + layout.logFile(A) + " is not a regular file",
+                ioc.snapshot(true, NOW).lastError(), "IOC a: the last error says why the log cannot be read, once worded");
+    }
 }
