@@ -46,11 +46,7 @@ class SystemdBusIT {
     @BeforeAll
     void setUp() throws IOException {
         bed = TestBed.open();
-        try {
-            bus = SystemdBus.connect(bed.busAddress(), CALL_TIMEOUT);
-        } catch (SystemdException e) {
-            TestBed.requireOrSkip(false, "cannot reach it: " + e.problem());
-        }
+        bus = bed.connect(CALL_TIMEOUT);
         sleeper = bed.prefix("s");
         Path template = bed.writeTemplate(sleeper, "ExecStart=/bin/sleep 600");
         List<UnitFileChange> linked = bus.linkUnitFile(template, true);

@@ -45,7 +45,7 @@ public final class ModelBed implements AutoCloseable {
         TestBed bed = TestBed.open();
         SystemdBus bus = null;
         try {
-            bus = SystemdBus.connect(bed.busAddress(), CALL_TIMEOUT);
+            bus = bed.connect(CALL_TIMEOUT);
             Layout layout = Layout.resolve(Mode.LOCAL, bed.env(), Account.current(bed.env()));
             String template = UnitTemplates.local(layout.confDir(), layout.logDir(), Path.of("/usr/bin/procServ"))
                     .replace("--foreground", "--foreground --holdoff=1");

@@ -2,6 +2,8 @@ package io.iocagent.testbed;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.iocagent.systemd.SystemdBus;
+import io.iocagent.systemd.SystemdException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +132,20 @@ public final class TestBed implements AutoCloseable {
     /** {@code unix:path=$XDG_RUNTIME_DIR/bus}. */
     public String busAddress() {
         return "unix:path=" + busSocket();
+    }
+
+    /**
+     * A {@link SystemdBus} to this bed's manager, connected as the agent connects; the test is
+     * skipped (failed under {@code IOC_AGENT_IT_REQUIRED=1}) when the manager does not answer.
+     * The caller closes it.
+     */
+    public SystemdBus connect(Duration callTimeout) {
+        try {
+            return SystemdBus.connect(busAddress(), callTimeout);
+        } catch (SystemdException e) {
+            requireOrSkip(false, "cannot reach the user manager: " + e.problem());
+            throw e;
+        }
     }
 
     /**
