@@ -11,6 +11,7 @@ import org.freedesktop.dbus.RemoteInvocationHandler;
 import org.freedesktop.dbus.RemoteObject;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.exceptions.NotConnected;
 import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.DBusInterface;
@@ -58,6 +59,8 @@ final class BusSession implements AutoCloseable {
 
     /** Longest single wait for a reply before re-checking that the connection is still up. */
     private static final long POLL_MILLIS = 200;
+    /** The name of the error dbus-java makes up for a call it could not write. */
+    static final String SEND_FAILED = DBusExecutionException.class.getName();
 
     private static final Method SUBSCRIBE = method(Systemd1Manager.class, "Subscribe");
     private static final Method GET_NAME_OWNER = method(DBus.class, "GetNameOwner", String.class);
@@ -224,12 +227,7 @@ final class BusSession implements AutoCloseable {
             }
         }
         if (reply instanceof Error error) {
-            String detail = errorText(error);
-            if (!isAlive()) {
-                // dbus-java answers pending calls with a local error when the connection drops.
-                throw new CallFailure(CallFailure.Kind.CONNECTION_LOST, error.getName(), detail, null);
-            }
-            throw new CallFailure(CallFailure.Kind.REMOTE_ERROR, error.getName(), detail, null);
+            throw new CallFailure(errorReplyKind(error.getName(), isAlive()), error.getName(), errorText(error), null);
         }
         try {
             return RemoteInvocationHandler.convertRV(reply.getParameters(), pending.method(), connection);
@@ -259,6 +257,17 @@ final class BusSession implements AutoCloseable {
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("D-Bus interface " + type.getName() + " lacks " + name, e);
         }
+    }
+
+    /**
+     * What an error reply means. dbus-java answers pending calls with a local error when the
+     * connection drops, and a call whose write failed with a local error named after its
+     * {@link DBusExecutionException} ("Message Failed to Send: …") even before its reader has
+     * noticed the connection is gone: both are a lost connection, never systemd's answer.
+     */
+    static CallFailure.Kind errorReplyKind(String errorName, boolean connectionAlive) {
+        return !connectionAlive || SEND_FAILED.equals(errorName) ? CallFailure.Kind.CONNECTION_LOST
+                : CallFailure.Kind.REMOTE_ERROR;
     }
 
     private static String errorText(Error error) {
